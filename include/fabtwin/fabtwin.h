@@ -1,0 +1,153 @@
+/* fabtwin.h -- the public C API of fabtwin, a factory digital twin.
+ *
+ * Load a model file, build a simulation from it, run or step it, start it
+ * from a given state, and read its KPIs. The command line, the experiment
+ * runner, the live twin and the web server are all thin clients of these
+ * calls. Time is in seconds throughout; simulation time 0 is Monday 00:00.
+ *
+ * Errors are values: a function that can fail returns NULL or a non-zero
+ * status and fills an ft_error with the file, line, column and a message. */
+#ifndef FABTWIN_H
+#define FABTWIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FT_VERSION "0.1.0"
+
+typedef struct ft_error {
+    char file[512]; /* "" when not about a file */
+    int line, col;  /* 1-based; 0 when unknown */
+    char msg[1024];
+} ft_error;
+
+/* Fill an error; file may be NULL. Returns -1 so callers can `return ft_fail(...)`. */
+int ft_fail(ft_error *err, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* "file:line:col: message" (parts that are unknown are left out). */
+void ft_error_print(const ft_error *err, FILE *out);
+
+/* Parse a duration with its unit ("90s", "2min", "1.5h", "7d", "1w") into
+ * seconds, as the model language does. */
+int ft_parse_duration(const char *text, double *seconds, ft_error *err);
+
+/* ---- models ------------------------------------------------------------- */
+
+typedef struct ft_model ft_model;
+
+ft_model *ft_model_load(const char *path, ft_error *err);
+ft_model *ft_model_load_string(const char *text, size_t len, const char *name, ft_error *err);
+void ft_model_free(ft_model *m);
+
+const char *ft_model_name(const ft_model *m);
+size_t ft_model_station_count(const ft_model *m);
+const char *ft_model_station_name(const ft_model *m, size_t i);
+
+/* ---- running ------------------------------------------------------------ */
+
+typedef struct ft_run_options {
+    bool has_seed;      uint64_t seed;     /* else the model's run.seed */
+    bool has_warmup;    double warmup_s;   /* else the model's run.warmup */
+    bool has_length;    double length_s;   /* else the model's run.length */
+    double start_s;     /* simulation clock at the start (e.g. now in the live plant's week);
+                           warm-up and length count from here */
+    FILE *trace;        /* if not NULL, every event as CSV */
+} ft_run_options;
+
+typedef struct ft_sim ft_sim;
+
+ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err);
+void ft_sim_free(ft_sim *s);
+
+/* Run to the end of the run (warm-up + length). */
+int ft_sim_run(ft_sim *s, ft_error *err);
+/* Advance the clock to t_s (absolute), processing every event up to it. */
+int ft_sim_advance(ft_sim *s, double t_s, ft_error *err);
+double ft_sim_now(const ft_sim *s);
+double ft_sim_end(const ft_sim *s);
+uint64_t ft_sim_events(const ft_sim *s);
+
+/* Starting from a given state: call these after ft_sim_new and before the
+ * first ft_sim_run/ft_sim_advance. `at` names a buffer or a station (its
+ * input queue). released_at_s is the item's release time (<= now) so that
+ * its cycle time counts from when it really entered the plant. */
+int ft_sim_place_item(ft_sim *s, const char *at, const char *product, double quantity,
+                      double released_at_s, ft_error *err);
+/* A station mid-process: one server is working on an item with remaining_s to go. */
+int ft_sim_place_job(ft_sim *s, const char *station, const char *product, double quantity,
+                     double released_at_s, double remaining_s, ft_error *err);
+/* A station down for another repair_s seconds. */
+int ft_sim_place_failure(ft_sim *s, const char *station, double repair_s, ft_error *err);
+
+/* ---- KPIs --------------------------------------------------------------- */
+
+typedef enum ft_state {
+    FT_WORKING, FT_SETUP, FT_STARVED, FT_BLOCKED, FT_FAILED, FT_MAINTENANCE, FT_OFF_SHIFT,
+    FT_N_STATES
+} ft_state;
+
+const char *ft_state_name(ft_state s);
+
+typedef struct ft_station_kpis {
+    const char *name;
+    int servers;
+    double state_frac[FT_N_STATES]; /* share of server-time in each state; sums to 1 */
+    double utilization;             /* state_frac[FT_WORKING] */
+    double availability, performance, quality, oee;
+    uint64_t processed;             /* items finished here in the measured period */
+    uint64_t scrapped, reworked;    /* INSPECTION */
+    double bottleneck_sole_frac;    /* share of the period it was the sole bottleneck */
+    double bottleneck_shifting_frac;/* share it was a shifting bottleneck */
+} ft_station_kpis;
+
+typedef struct ft_buffer_kpis {
+    const char *name;
+    long capacity;                  /* -1 = unbounded */
+    double mean_level, max_level;
+} ft_buffer_kpis;
+
+typedef struct ft_product_kpis {
+    const char *name;
+    const char *unit;
+    uint64_t produced;              /* items that left through the end of the routing */
+    double quantity;                /* their quantity, in `unit` */
+    uint64_t scrapped;
+    double per_hour, per_day;       /* items */
+    double quantity_per_hour, quantity_per_day;
+    double takt_s;                  /* mean time between outputs */
+    double cycle_mean_s, cycle_p50_s, cycle_p95_s, cycle_max_s;
+} ft_product_kpis;
+
+typedef struct ft_report {
+    const char *model;
+    uint64_t seed;
+    double warmup_s, length_s;
+    uint64_t events;
+    ft_station_kpis *stations; size_t n_stations;
+    ft_buffer_kpis *buffers;   size_t n_buffers;
+    ft_product_kpis *products; size_t n_products;
+    double wip_mean;                /* time-average items in the system */
+    double exit_rate_per_s;         /* items leaving (produced + scrapped) */
+    double sojourn_mean_s;          /* their mean time in the system */
+    double little_lambda_w;         /* exit_rate_per_s * sojourn_mean_s, to compare with wip_mean */
+    const char *bottleneck;         /* station that was sole bottleneck longest, or NULL */
+} ft_report;
+
+/* The KPIs of the measured period so far. Owned by the simulation; valid
+ * until the next call that advances or frees it. */
+const ft_report *ft_sim_report(ft_sim *s);
+
+int ft_report_write_json(const ft_report *r, FILE *out);
+void ft_report_print(const ft_report *r, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

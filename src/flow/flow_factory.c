@@ -1,0 +1,398 @@
+/* flow_factory.c -- building a running factory from a model description.
+ *
+ * Owns every flow object, the item pool, routing (where an item goes next),
+ * the sink (items leaving the plant), the trace and the plant-wide
+ * statistics (WIP, Little's law, per-product output, bottleneck periods). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow_internal.h"
+
+double flow_now(const flow_factory *f)
+{
+    return sim_now(f->s);
+}
+
+/* ---- items -------------------------------------------------------------- */
+
+flow_item *flow_item_new(flow_factory *f, int product, double quantity, double released_s)
+{
+    flow_item *it = f->free_items;
+    if (it)
+        f->free_items = it->next;
+    else if (!(it = malloc(sizeof *it)))
+        abort(); /* the engine has no way to go on without items */
+    memset(it, 0, sizeof *it);
+    it->id = ++f->next_item_id;
+    it->product = product;
+    it->quantity = quantity;
+    it->released_s = released_s;
+    it->entered_s = flow_now(f);
+    return it;
+}
+
+void flow_item_free(flow_factory *f, flow_item *it)
+{
+    it->next = f->free_items;
+    f->free_items = it;
+}
+
+void flow_item_created(flow_factory *f, flow_item *it)
+{
+    it->entered_s = flow_now(f);
+    stats_level_add(&f->wip, flow_now(f), 1);
+}
+
+static void item_departs(flow_factory *f, flow_item *it)
+{
+    stats_level_add(&f->wip, flow_now(f), -1);
+    f->exits++;
+    f->sojourn_sum_s += flow_now(f) - it->entered_s;
+}
+
+void flow_item_consumed(flow_factory *f, flow_item *it)
+{
+    item_departs(f, it);
+    flow_item_free(f, it);
+}
+
+void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped)
+{
+    flow_product_stats *ps = &f->products[it->product];
+    item_departs(f, it);
+    if (scrapped) {
+        ps->scrapped++;
+        flow_trace(f, "scrap", "", it, "");
+    } else {
+        ps->produced++;
+        ps->quantity += it->quantity;
+        stats_tally_add(ps->cycle, flow_now(f) - it->released_s);
+        flow_trace(f, "exit", "", it, "");
+    }
+    flow_item_free(f, it);
+}
+
+/* The sink takes everything. */
+static flow_answer sink_offer(flow_obj *self, flow_item *it, flow_obj *from)
+{
+    flow_item_exit(self->f, it, false);
+    return FLOW_ACCEPT;
+}
+
+static void sink_resume(flow_obj *self) {}
+
+static const flow_ops sink_ops = {sink_offer, sink_resume};
+
+/* ---- routing ------------------------------------------------------------ */
+
+flow_obj *flow_route(flow_factory *f, const flow_item *it, int from)
+{
+    const model_product *p = &f->m->products[it->product];
+    if ((size_t)it->step >= p->n_steps)
+        return &f->sink;
+    int to = p->steps[it->step].station;
+    if (from != MODEL_NONE) {
+        int c = model_find_conveyor(f->m, from, to);
+        if (c != MODEL_NONE)
+            return &f->conveyors[c]->obj;
+    }
+    return &f->queues[to]->obj;
+}
+
+/* ---- trace -------------------------------------------------------------- */
+
+/* CSV with RFC 4180 quoting for names (they may hold commas or quotes). */
+static void csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
+                const char *detail)
+{
+    if (!f->trace)
+        return;
+    fprintf(f->trace, "%.6f,%s,", flow_now(f), event);
+    csv_field(f->trace, object);
+    if (it) {
+        fprintf(f->trace, ",%llu,", (unsigned long long)it->id);
+        csv_field(f->trace, f->m->products[it->product].name);
+    } else {
+        fputs(",,", f->trace);
+    }
+    fputc(',', f->trace);
+    csv_field(f->trace, detail);
+    fputc('\n', f->trace);
+}
+
+/* ---- bottleneck --------------------------------------------------------- */
+
+void flow_bn_update(flow_factory *f, flow_station *st)
+{
+    stats_bn_set_active(f->bn, (size_t)st->index, flow_station_active(st), flow_now(f));
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+void flow_free(flow_factory *f)
+{
+    if (!f)
+        return;
+    const model_desc *m = f->m;
+    for (size_t i = 0; f->sources && i < m->n_sources; i++)
+        flow_source_free(f->sources[i]);
+    for (size_t i = 0; f->conveyors && i < m->n_conveyors; i++)
+        flow_conveyor_free(f->conveyors[i]);
+    for (size_t i = 0; f->stations && i < m->n_stations; i++)
+        flow_station_free(f->stations[i]);
+    for (size_t i = 0; f->queues && i < m->n_stations; i++)
+        flow_queue_free(f->queues[i]);
+    for (size_t i = 0; f->products && i < m->n_products; i++)
+        stats_tally_free(f->products[i].cycle);
+    while (f->free_items) {
+        flow_item *it = f->free_items;
+        f->free_items = it->next;
+        free(it);
+    }
+    flow_obj_fini(&f->sink);
+    stats_bn_free(f->bn);
+    free(f->sources);
+    free(f->conveyors);
+    free(f->stations);
+    free(f->queues);
+    free(f->products);
+    free(f->rep_stations);
+    free(f->rep_buffers);
+    free(f->rep_products);
+    free(f->bn_sole);
+    free(f->bn_shift);
+    free(f);
+}
+
+static char *queue_name(const model_desc *m, int station)
+{
+    int b = model_station_input(m, station);
+    const char *base = b != MODEL_NONE ? m->buffers[b].name : m->stations[station].name;
+    size_t n = strlen(base) + 8;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, b != MODEL_NONE ? "%s" : "%s.queue", base);
+    return s;
+}
+
+/* Raw material that is always available needs a finite first queue, or the
+ * source would release items without end at one instant. */
+static int check_always_sources(const model_desc *m, ft_error *err)
+{
+    for (size_t i = 0; i < m->n_sources; i++) {
+        const model_source *src = &m->sources[i];
+        if (src->kind != MODEL_SOURCE_ALWAYS)
+            continue;
+        int st = m->products[src->product].steps[0].station;
+        int b = model_station_input(m, st);
+        if (b == MODEL_NONE || m->buffers[b].capacity == MODEL_INFINITE_CAPACITY)
+            return ft_fail(err, m->path, src->pos.line, src->pos.col,
+                           "source '%s' is always available, so station '%s' needs a buffer "
+                           "of finite capacity in front of it (it would be flooded)",
+                           src->name, m->stations[st].name);
+    }
+    return 0;
+}
+
+flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, FILE *trace, ft_error *err)
+{
+    if (check_always_sources(m, err))
+        return NULL;
+    flow_factory *f = calloc(1, sizeof *f);
+    if (!f)
+        goto oom;
+    f->m = m;
+    f->s = s;
+    f->seed = seed;
+    f->trace = trace;
+    f->t_reset = sim_now(s);
+    flow_obj_init(&f->sink, &sink_ops, "sink", f);
+    stats_level_init(&f->wip, sim_now(s), 0);
+
+    size_t ns = m->n_stations;
+    f->queues = calloc(ns, sizeof *f->queues);
+    f->stations = calloc(ns, sizeof *f->stations);
+    f->conveyors = calloc(m->n_conveyors ? m->n_conveyors : 1, sizeof *f->conveyors);
+    f->sources = calloc(m->n_sources ? m->n_sources : 1, sizeof *f->sources);
+    f->products = calloc(m->n_products, sizeof *f->products);
+    f->rep_stations = calloc(ns, sizeof *f->rep_stations);
+    f->rep_buffers = calloc(ns, sizeof *f->rep_buffers);
+    f->rep_products = calloc(m->n_products, sizeof *f->rep_products);
+    f->bn_sole = calloc(ns, sizeof *f->bn_sole);
+    f->bn_shift = calloc(ns, sizeof *f->bn_shift);
+    f->bn = stats_bn_new(ns, sim_now(s));
+    if (!f->queues || !f->stations || !f->conveyors || !f->sources || !f->products ||
+        !f->rep_stations || !f->rep_buffers || !f->rep_products || !f->bn_sole ||
+        !f->bn_shift || !f->bn)
+        goto oom;
+
+    for (size_t i = 0; i < m->n_products; i++)
+        if (!(f->products[i].cycle = stats_tally_new()))
+            goto oom;
+    for (size_t i = 0; i < ns; i++) {
+        int b = model_station_input(m, (int)i);
+        char *name = queue_name(m, (int)i);
+        if (!name)
+            goto oom;
+        f->queues[i] = flow_queue_new(f, name, b != MODEL_NONE ? m->buffers[b].capacity
+                                                              : MODEL_INFINITE_CAPACITY);
+        if (!f->queues[i]) {
+            free(name);
+            goto oom;
+        }
+        if (!(f->stations[i] = flow_station_new(f, &m->stations[i], (int)i)))
+            goto oom;
+        f->queues[i]->consumer = f->stations[i];
+        f->stations[i]->input = f->queues[i];
+    }
+    for (size_t i = 0; i < m->n_conveyors; i++)
+        if (!(f->conveyors[i] = flow_conveyor_new(f, &m->conveyors[i],
+                                                  &f->queues[m->conveyors[i].to]->obj)))
+            goto oom;
+    for (size_t i = 0; i < m->n_sources; i++)
+        if (!(f->sources[i] = flow_source_new(f, &m->sources[i])))
+            goto oom;
+    return f;
+oom:
+    flow_free(f);
+    ft_fail(err, NULL, 0, 0, "out of memory while building the factory");
+    return NULL;
+}
+
+int flow_start(flow_factory *f, ft_error *err)
+{
+    for (size_t i = 0; i < f->m->n_stations; i++)
+        if (flow_station_start(f->stations[i], err))
+            return -1;
+    for (size_t i = 0; i < f->m->n_sources; i++)
+        if (flow_source_start(f->sources[i], err))
+            return -1;
+    return 0;
+}
+
+void flow_reset_stats(flow_factory *f)
+{
+    double now = flow_now(f);
+    f->t_reset = now;
+    stats_level_reset(&f->wip, now);
+    f->exits = 0;
+    f->sojourn_sum_s = 0;
+    for (size_t i = 0; i < f->m->n_products; i++) {
+        f->products[i].produced = f->products[i].scrapped = 0;
+        f->products[i].quantity = 0;
+        stats_tally_reset(f->products[i].cycle);
+    }
+    for (size_t i = 0; i < f->m->n_stations; i++) {
+        flow_station_reset_stats(f->stations[i]);
+        stats_level_reset(&f->queues[i]->level, now);
+    }
+    stats_bn_reset(f->bn, now);
+}
+
+/* ---- initial state ------------------------------------------------------ */
+
+static int find_product(flow_factory *f, const char *product, ft_error *err)
+{
+    int p = model_find_product(f->m, product);
+    if (p == MODEL_NONE)
+        ft_fail(err, NULL, 0, 0, "unknown product '%s'", product);
+    return p;
+}
+
+static int check_release(flow_factory *f, double quantity, double released_s, ft_error *err)
+{
+    if (!(quantity > 0) || !isfinite(quantity))
+        return ft_fail(err, NULL, 0, 0, "quantity must be a positive number");
+    if (!(released_s <= flow_now(f)))
+        return ft_fail(err, NULL, 0, 0, "release time %.3f s is after the current time %.3f s",
+                       released_s, flow_now(f));
+    return 0;
+}
+
+/* The routing step of product p at station st (its first visit), or -1. */
+static int step_at(const model_desc *m, int p, int st)
+{
+    for (size_t k = 0; k < m->products[p].n_steps; k++)
+        if (m->products[p].steps[k].station == st)
+            return (int)k;
+    return -1;
+}
+
+static int place_target(flow_factory *f, const char *at, int p, int *station, ft_error *err)
+{
+    int st = model_find_station(f->m, at);
+    if (st == MODEL_NONE) {
+        int b = model_find_buffer(f->m, at);
+        if (b == MODEL_NONE)
+            return ft_fail(err, NULL, 0, 0, "no station or buffer named '%s'", at);
+        st = f->m->buffers[b].feeds;
+    }
+    if (step_at(f->m, p, st) < 0)
+        return ft_fail(err, NULL, 0, 0, "product '%s' does not visit station '%s'",
+                       f->m->products[p].name, f->m->stations[st].name);
+    *station = st;
+    return 0;
+}
+
+int flow_place_item(flow_factory *f, const char *at, const char *product, double quantity,
+                    double released_s, ft_error *err)
+{
+    int p = find_product(f, product, err), st;
+    if (p < 0 || check_release(f, quantity, released_s, err) ||
+        place_target(f, at, p, &st, err))
+        return -1;
+    flow_item *it = flow_item_new(f, p, quantity, released_s);
+    it->step = step_at(f->m, p, st);
+    flow_item_created(f, it);
+    flow_queue_place(f->queues[st], it);
+    return 0;
+}
+
+int flow_place_job(flow_factory *f, const char *station, const char *product, double quantity,
+                   double released_s, double remaining_s, ft_error *err)
+{
+    int p = find_product(f, product, err), st;
+    if (p < 0 || check_release(f, quantity, released_s, err))
+        return -1;
+    if ((st = model_find_station(f->m, station)) == MODEL_NONE)
+        return ft_fail(err, NULL, 0, 0, "no station named '%s'", station);
+    if (place_target(f, station, p, &st, err))
+        return -1;
+    if (!(remaining_s >= 0) || !isfinite(remaining_s))
+        return ft_fail(err, NULL, 0, 0, "remaining process time must be >= 0");
+    flow_item *it = flow_item_new(f, p, quantity, released_s);
+    it->step = step_at(f->m, p, st);
+    flow_item_created(f, it);
+    if (flow_station_place_job(f->stations[st], it, remaining_s, err)) {
+        flow_item_consumed(f, it);
+        return -1;
+    }
+    return 0;
+}
+
+int flow_place_failure(flow_factory *f, const char *station, double repair_s, ft_error *err)
+{
+    int st = model_find_station(f->m, station);
+    if (st == MODEL_NONE)
+        return ft_fail(err, NULL, 0, 0, "no station named '%s'", station);
+    if (!(repair_s > 0) || !isfinite(repair_s))
+        return ft_fail(err, NULL, 0, 0, "remaining repair time must be > 0");
+    flow_station_place_failure(f->stations[st], repair_s);
+    return 0;
+}

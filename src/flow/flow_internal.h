@@ -1,0 +1,273 @@
+/* flow_internal.h -- the material-flow protocol and the objects that speak it.
+ *
+ * Private to src/flow. Every flow object (queue, station, conveyor, sink)
+ * answers one question -- "will you take this item now?" -- through
+ * flow_ops.offer. A refusal registers the offerer as a waiter; when the
+ * object later has room it calls flow_wake, which gives each waiter, in the
+ * order they started waiting, a chance to offer again (flow_ops.resume).
+ * Blocking after service, starving and accumulating all follow from this
+ * one exchange; a new object type is a new file implementing the two calls. */
+#ifndef FABTWIN_FLOW_INTERNAL_H
+#define FABTWIN_FLOW_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flow.h"
+#include "sim/sim_rng.h"
+#include "stats/stats.h"
+
+/* ---- items -------------------------------------------------------------- */
+
+typedef struct flow_item {
+    uint64_t id;
+    int product;          /* index into model products */
+    int step;             /* index of the routing step it is at or heading to */
+    double quantity;
+    double released_s;    /* when it (or its earliest part) entered the plant: cycle time */
+    double entered_s;     /* when this very item came into existence: Little's law */
+    struct flow_item *next; /* intrusive link: queues, kits, output lists */
+} flow_item;
+
+typedef struct flow_list {
+    flow_item *head, *tail;
+    long count;
+} flow_list;
+
+void flow_list_push(flow_list *l, flow_item *it);
+flow_item *flow_list_pop(flow_list *l);
+/* Remove `it`, whose predecessor is `prev` (NULL when it is the head). */
+void flow_list_unlink(flow_list *l, flow_item *prev, flow_item *it);
+/* Insert `it` after `prev` (NULL: in front). */
+void flow_list_insert_after(flow_list *l, flow_item *prev, flow_item *it);
+
+/* ---- the protocol ------------------------------------------------------- */
+
+typedef enum flow_answer {
+    FLOW_ACCEPT,   /* taken: the offerer no longer owns the item */
+    FLOW_NOT_THIS, /* not this item, but another might be taken (assembly kits) */
+    FLOW_FULL      /* nothing can be taken now; the offerer has been registered as a waiter */
+} flow_answer;
+
+typedef struct flow_obj flow_obj;
+
+typedef struct flow_ops {
+    /* Take `it` from `from` or refuse. On FLOW_FULL and FLOW_NOT_THIS the
+     * callee registers `from` (if not NULL) as a waiter. */
+    flow_answer (*offer)(flow_obj *self, flow_item *it, flow_obj *from);
+    /* Something this object waited on has room: offer again. */
+    void (*resume)(flow_obj *self);
+} flow_ops;
+
+struct flow_obj {
+    const flow_ops *ops;
+    const char *name;     /* points into the model description */
+    struct flow_factory *f;
+    flow_obj **waiters;   /* FIFO of objects blocked on this one, no duplicates */
+    size_t n_waiters, cap_waiters;
+};
+
+void flow_obj_init(flow_obj *o, const flow_ops *ops, const char *name, struct flow_factory *f);
+void flow_obj_fini(flow_obj *o);
+/* Offer and, on refusal, register `from` as a waiter of `to`. */
+flow_answer flow_offer(flow_obj *to, flow_item *it, flow_obj *from);
+void flow_wait_on(flow_obj *o, flow_obj *waiter);
+/* Give every current waiter of o one chance to offer again, oldest first. */
+void flow_wake(flow_obj *o);
+
+/* ---- objects ------------------------------------------------------------ */
+
+typedef struct flow_queue flow_queue;
+typedef struct flow_station flow_station;
+typedef struct flow_conveyor flow_conveyor;
+typedef struct flow_source flow_source;
+
+/* A station's input queue: a declared buffer or an implicit unbounded one. */
+struct flow_queue {
+    flow_obj obj;
+    char *own_name;       /* implicit queues: "<station>.queue" */
+    long capacity;        /* MODEL_INFINITE_CAPACITY = unbounded */
+    flow_list items;
+    flow_station *consumer;
+    stats_level level;
+};
+
+flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity);
+void flow_queue_free(flow_queue *q);
+/* Push the queue's items to its consumer while it takes them. */
+void flow_queue_feed(flow_queue *q);
+/* Put an item in regardless of capacity (initial state). */
+void flow_queue_place(flow_queue *q, flow_item *it);
+
+typedef enum flow_server_state {
+    SRV_IDLE, SRV_SETUP, SRV_WORKING, SRV_BLOCKED, SRV_N_STATES
+} flow_server_state;
+
+typedef struct flow_server {
+    flow_server_state state;
+    flow_item *item;      /* in setup or process */
+    flow_list out;        /* finished items waiting to leave (blocked) */
+    int last_product;     /* for setups; MODEL_NONE before the first item */
+    sim_event_id done;    /* end of setup or process */
+    double remaining_s;   /* while the station is down: what is left of setup/process */
+    double ideal_s;       /* ideal (mean) process time of the current item */
+} flow_server;
+
+typedef struct flow_failure_rt {
+    const model_failure *def;
+    sim_rng rng;
+    double ttf_left_s;    /* operating-clock modes: failure-free operating time left */
+    sim_event_id next;    /* pending failure or repair */
+    bool armed;           /* flow_downtime_start has run */
+    bool down;
+    double since_s;       /* operating-clock modes: when operation last started */
+} flow_failure_rt;
+
+struct flow_station {
+    flow_obj obj;
+    const model_station *def;
+    int index;
+    flow_queue *input;
+    flow_server *servers;
+    int n_servers;
+    int n_local[SRV_N_STATES];  /* servers per local state */
+    /* down reasons */
+    int n_failed;
+    bool in_maintenance, off_shift;
+    bool operating;             /* some server WORKING while up: runs operating clocks */
+    flow_failure_rt *failures;
+    sim_event_id maint_event, shift_event;
+    /* assembly kit: parts gathered for the next assembly */
+    flow_list kit;
+    long *kit_have;             /* per bom line */
+    double kit_released_s;
+    /* random streams */
+    sim_rng rng_process, rng_setup, rng_inspect;
+    /* blocked servers in the order they blocked */
+    int *blocked_fifo;
+    int n_blocked_fifo;
+    /* statistics */
+    double t_acc;               /* accounted up to this time */
+    double state_s[FT_N_STATES];/* server-seconds per KPI state */
+    double ideal_s;             /* sum of ideal process times of items finished */
+    uint64_t processed, scrapped, reworked;
+};
+
+/* What makes a station stop: flow_station_change applies one of these. */
+typedef enum flow_down_change {
+    DOWN_FAIL, DOWN_REPAIR, DOWN_MAINT_BEGIN, DOWN_MAINT_END, DOWN_SHIFT_OFF, DOWN_SHIFT_ON
+} flow_down_change;
+
+flow_station *flow_station_new(struct flow_factory *f, const model_station *def, int index);
+void flow_station_free(flow_station *st);
+int flow_station_start(flow_station *st, ft_error *err);
+void flow_station_reset_stats(flow_station *st);
+/* Bring state-time accounting up to now. */
+void flow_station_account(flow_station *st);
+bool flow_station_active(const flow_station *st); /* for bottleneck detection */
+int flow_station_place_job(flow_station *st, flow_item *it, double remaining_s, ft_error *err);
+void flow_station_place_failure(flow_station *st, double repair_s);
+/* Apply a change of down reasons: pauses or resumes work in progress,
+ * accounts state time, informs the bottleneck detector. */
+void flow_station_change(flow_station *st, flow_down_change c);
+bool flow_station_up(const flow_station *st);
+
+/* flow_downtime.c: failures, maintenance and shifts of one station. */
+int flow_downtime_start(flow_station *st, ft_error *err);
+/* The station started or stopped operating (some server working while up):
+ * runs or pauses the operating-time failure clocks. */
+void flow_downtime_operating(flow_station *st, bool operating);
+
+struct flow_conveyor {
+    flow_obj obj;
+    const model_conveyor *def;
+    flow_obj *dest;
+    long capacity;
+    double travel_s, headway_s;
+    flow_list items;            /* on the belt, head first */
+    double *arrive_s;           /* ring, per item on the belt: accumulating -> arrival time
+                                   at the end; non-accumulating -> odometer at entry */
+    long ring_head;
+    double last_entry_s;        /* accumulating: time the last item entered */
+    double odometer_m, odo_t;   /* non-accumulating: belt distance run, as of odo_t */
+    double last_entry_m;        /* non-accumulating: odometer when the last item entered */
+    bool stopped;               /* non-accumulating: head item blocked */
+    bool head_waiting;          /* head is at the end and was refused */
+    sim_event_id arrival, gap;
+};
+
+flow_conveyor *flow_conveyor_new(struct flow_factory *f, const model_conveyor *def, flow_obj *dest);
+void flow_conveyor_free(flow_conveyor *c);
+
+struct flow_source {
+    flow_obj obj;
+    const model_source *def;
+    sim_rng rng;
+    flow_list backlog;          /* created, not yet accepted */
+    size_t next_order;
+    long released;
+    sim_event_id next;
+};
+
+flow_source *flow_source_new(struct flow_factory *f, const model_source *def);
+void flow_source_free(flow_source *src);
+int flow_source_start(flow_source *src, ft_error *err);
+
+/* ---- the factory -------------------------------------------------------- */
+
+typedef struct flow_product_stats {
+    uint64_t produced, scrapped;
+    double quantity;
+    stats_tally *cycle;
+} flow_product_stats;
+
+struct flow_factory {
+    const model_desc *m;
+    sim *s;
+    uint64_t seed;
+    FILE *trace;
+    uint64_t next_item_id;
+    flow_item *free_items;      /* recycled items */
+    flow_queue **queues;  size_t n_queues;   /* one per station, same index */
+    flow_station **stations;
+    flow_conveyor **conveyors;
+    flow_source **sources;
+    flow_obj sink;
+    /* statistics */
+    double t_reset;
+    stats_level wip;
+    uint64_t exits;
+    double sojourn_sum_s;
+    flow_product_stats *products;
+    stats_bn *bn;
+    /* report storage */
+    ft_station_kpis *rep_stations;
+    ft_buffer_kpis *rep_buffers;
+    ft_product_kpis *rep_products;
+    double *bn_sole, *bn_shift;
+};
+
+double flow_now(const flow_factory *f);
+flow_item *flow_item_new(flow_factory *f, int product, double quantity, double released_s);
+void flow_item_free(flow_factory *f, flow_item *it);
+
+/* Where an item at routing step it->step goes: the conveyor or input queue
+ * of that step's station; the sink past the last step. `from` is the
+ * station it leaves (MODEL_NONE for sources). */
+flow_obj *flow_route(flow_factory *f, const flow_item *it, int from);
+
+/* Leaving the plant: end of routing (produced) or scrap. */
+void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped);
+/* An item consumed by assembly or split: leaves the WIP count. */
+void flow_item_consumed(flow_factory *f, flow_item *it);
+/* An item created inside the plant (assembly, split): enters the WIP count. */
+void flow_item_created(flow_factory *f, flow_item *it);
+
+void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
+                const char *detail);
+
+/* Bottleneck bookkeeping: call after any change to a station's activity. */
+void flow_bn_update(flow_factory *f, flow_station *st);
+
+#endif

@@ -1,0 +1,140 @@
+/* flow_queue.c -- a station's input queue (a buffer), FIFO, finite or not.
+ *
+ * The queue accepts an item while it holds fewer than `capacity` items, or
+ * hands it straight to its station when the station takes it (so a buffer
+ * of capacity 0 is the classic "no buffer": the upstream server stays
+ * blocked until the station is free). It pushes items to its station in
+ * order; an item the station does not want (an assembly that has enough of
+ * that part) is skipped, so one missing part never hides another. */
+#include <stdlib.h>
+
+#include "flow_internal.h"
+#include "model/model.h"
+
+/* Items of product p in the queue. */
+static long count_of(const flow_queue *q, int p)
+{
+    long n = 0;
+    for (const flow_item *it = q->items.head; it; it = it->next)
+        n += it->product == p;
+    return n;
+}
+
+/* Room for `it` (NULL: for anything at all). A buffer feeding an assembly
+ * has one lane per part, each of `capacity` places: a mixed lane would let
+ * a surplus of one part fill it and lock out the part the kit still needs. */
+static bool has_room_for(const flow_queue *q, const flow_item *it)
+{
+    if (q->capacity == MODEL_INFINITE_CAPACITY)
+        return true;
+    if (q->consumer->def->kind != MODEL_STATION_ASSEMBLY)
+        return q->items.count < q->capacity;
+    if (it)
+        return count_of(q, it->product) < q->capacity;
+    for (size_t i = 0; i < q->consumer->def->n_bom; i++)
+        if (count_of(q, q->consumer->def->bom[i].product) < q->capacity)
+            return true;
+    return false;
+}
+
+static bool has_room(const flow_queue *q)
+{
+    return has_room_for(q, NULL);
+}
+
+static void set_level(flow_queue *q)
+{
+    stats_level_set(&q->level, flow_now(q->obj.f), (double)q->items.count);
+}
+
+/* Offer queued items to the consumer, oldest first; then let upstream
+ * offer again if anything moved or there is room (for a queue of capacity
+ * 0, "room" is the station itself, so upstream always gets to try). */
+void flow_queue_feed(flow_queue *q)
+{
+    flow_obj *st = &q->consumer->obj;
+    bool took = false;
+    flow_item *prev = NULL, *it = q->items.head;
+    while (it) {
+        /* Unlink before offering: a taken item may be reused at once. */
+        flow_item *next = it->next;
+        flow_list_unlink(&q->items, prev, it);
+        flow_answer a = st->ops->offer(st, it, NULL);
+        if (a == FLOW_ACCEPT) {
+            took = true;
+        } else {
+            flow_list_insert_after(&q->items, prev, it);
+            if (a == FLOW_FULL)
+                break;
+            prev = it;
+        }
+        it = next;
+    }
+    /* Whatever the station refused, it will call us back when it frees up. */
+    if (q->items.count)
+        flow_wait_on(st, &q->obj);
+    if (took)
+        set_level(q);
+    if (took || has_room(q) || q->items.count == 0)
+        flow_wake(&q->obj);
+}
+
+static flow_answer queue_offer(flow_obj *self, flow_item *it, flow_obj *from)
+{
+    flow_queue *q = (flow_queue *)self;
+    if (q->items.count == 0) {
+        /* Straight through when the station is ready: no need to queue. */
+        flow_obj *st = &q->consumer->obj;
+        flow_answer a = st->ops->offer(st, it, NULL);
+        if (a == FLOW_ACCEPT)
+            return FLOW_ACCEPT;
+        flow_wait_on(st, &q->obj); /* to pass the news on to our own waiters */
+        if (!has_room_for(q, it))
+            return FLOW_FULL;
+    } else if (!has_room_for(q, it)) {
+        return FLOW_FULL;
+    }
+    flow_list_push(&q->items, it);
+    set_level(q);
+    flow_trace(self->f, "enqueue", self->name, it, "");
+    if (q->items.count > 1 && q->consumer->def->kind == MODEL_STATION_ASSEMBLY)
+        flow_queue_feed(q); /* a new part may complete a kit behind a refused one */
+    return FLOW_ACCEPT;
+}
+
+static void queue_resume(flow_obj *self)
+{
+    flow_queue_feed((flow_queue *)self);
+}
+
+static const flow_ops queue_ops = {queue_offer, queue_resume};
+
+flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity)
+{
+    flow_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    flow_obj_init(&q->obj, &queue_ops, name, f);
+    q->own_name = (char *)name;
+    q->capacity = capacity;
+    stats_level_init(&q->level, flow_now(f), 0);
+    return q;
+}
+
+void flow_queue_free(flow_queue *q)
+{
+    if (!q)
+        return;
+    flow_item *it;
+    while ((it = flow_list_pop(&q->items)))
+        free(it);
+    flow_obj_fini(&q->obj);
+    free(q->own_name);
+    free(q);
+}
+
+void flow_queue_place(flow_queue *q, flow_item *it)
+{
+    flow_list_push(&q->items, it);
+    set_level(q);
+}

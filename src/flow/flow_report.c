@@ -1,0 +1,107 @@
+/* flow_report.c -- the KPIs of the measured period, from the collectors.
+ *
+ * Definitions (also in docs/kpis.md):
+ *   state shares      server-seconds in each state / (servers * period)
+ *   planned time      server time - off shift - maintenance
+ *   run time          planned - failed - setup
+ *   availability      run / planned
+ *   performance       sum of ideal (mean) process times of finished items / run
+ *   quality           items passed / items finished (inspection stations; else 1)
+ *   OEE               availability * performance * quality
+ *   takt              period / items produced
+ *   Little's law      time-average WIP vs. exit rate * mean time in system */
+#include <string.h>
+
+#include "flow_internal.h"
+#include "model/model.h"
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0;
+}
+
+static void station_kpis(flow_station *st, double period_s, ft_station_kpis *k)
+{
+    flow_station_account(st);
+    const double *t = st->state_s;
+    double total = period_s * st->n_servers;
+    k->name = st->def->name;
+    k->servers = st->n_servers;
+    for (int s = 0; s < FT_N_STATES; s++)
+        k->state_frac[s] = ratio(t[s], total);
+    k->utilization = k->state_frac[FT_WORKING];
+    double planned = total - t[FT_OFF_SHIFT] - t[FT_MAINTENANCE];
+    double run = planned - t[FT_FAILED] - t[FT_SETUP];
+    k->availability = ratio(run, planned);
+    k->performance = ratio(st->ideal_s, run);
+    k->processed = st->processed;
+    k->scrapped = st->scrapped;
+    k->reworked = st->reworked;
+    k->quality = st->processed ? ratio((double)(st->processed - st->scrapped - st->reworked),
+                                       (double)st->processed)
+                               : 1;
+    k->oee = k->availability * k->performance * k->quality;
+}
+
+void flow_report(flow_factory *f, ft_report *r)
+{
+    const model_desc *m = f->m;
+    double now = flow_now(f), period = now - f->t_reset;
+    memset(r, 0, sizeof *r);
+    r->model = m->name;
+    r->seed = f->seed;
+    r->length_s = period;
+    r->events = sim_events_run(f->s);
+
+    stats_bn_result(f->bn, now, f->bn_sole, f->bn_shift);
+    double best = 0;
+    for (size_t i = 0; i < m->n_stations; i++) {
+        ft_station_kpis *k = &f->rep_stations[i];
+        station_kpis(f->stations[i], period, k);
+        k->bottleneck_sole_frac = ratio(f->bn_sole[i], period);
+        k->bottleneck_shifting_frac = ratio(f->bn_shift[i], period);
+        if (f->bn_sole[i] > best) {
+            best = f->bn_sole[i];
+            r->bottleneck = k->name;
+        }
+    }
+    r->stations = f->rep_stations;
+    r->n_stations = m->n_stations;
+
+    for (size_t i = 0; i < m->n_stations; i++) {
+        flow_queue *q = f->queues[i];
+        ft_buffer_kpis *b = &f->rep_buffers[i];
+        b->name = q->obj.name;
+        b->capacity = q->capacity;
+        b->mean_level = stats_level_mean(&q->level, now);
+        b->max_level = q->level.max;
+    }
+    r->buffers = f->rep_buffers;
+    r->n_buffers = m->n_stations;
+
+    for (size_t i = 0; i < m->n_products; i++) {
+        flow_product_stats *ps = &f->products[i];
+        ft_product_kpis *p = &f->rep_products[i];
+        p->name = m->products[i].name;
+        p->unit = m->products[i].unit;
+        p->produced = ps->produced;
+        p->scrapped = ps->scrapped;
+        p->quantity = ps->quantity;
+        p->per_hour = ratio((double)ps->produced * 3600, period);
+        p->per_day = p->per_hour * 24;
+        p->quantity_per_hour = ratio(ps->quantity * 3600, period);
+        p->quantity_per_day = p->quantity_per_hour * 24;
+        p->takt_s = ps->produced ? period / (double)ps->produced : 0;
+        p->cycle_mean_s = stats_tally_mean(ps->cycle);
+        p->cycle_p50_s = stats_tally_quantile(ps->cycle, 0.5);
+        p->cycle_p95_s = stats_tally_quantile(ps->cycle, 0.95);
+        p->cycle_max_s = stats_tally_count(ps->cycle) ? stats_tally_max(ps->cycle) : 0;
+    }
+    r->products = f->rep_products;
+    r->n_products = m->n_products;
+
+    r->wip_mean = stats_level_mean(&f->wip, now);
+    r->exit_rate_per_s = ratio((double)f->exits, period);
+    r->sojourn_mean_s = f->exits ? f->sojourn_sum_s / (double)f->exits : 0;
+    r->little_lambda_w = r->exit_rate_per_s * r->sojourn_mean_s;
+}

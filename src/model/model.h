@@ -1,0 +1,204 @@
+/* model.h -- the validated description of a factory: plain data.
+ *
+ * A model_desc is what a model file means, after parsing and validation:
+ * every name resolved to an index, every duration in seconds, every
+ * distribution checked. It owns all its memory, can be printed and compared,
+ * and never points at runtime objects: the flow layer builds a running
+ * factory from it, and the same description can be built many times (one
+ * replication each). Each entity keeps the file position it came from so
+ * later checks can still point a user at the right line. */
+#ifndef FABTWIN_MODEL_H
+#define FABTWIN_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fabtwin/fabtwin.h"
+#include "sim/sim_dist.h"
+
+#define MODEL_INFINITE_CAPACITY (-1L)
+#define MODEL_NONE (-1)
+
+typedef struct model_pos {
+    int line, col; /* 1-based; 0 when not from a file */
+} model_pos;
+
+/* ---- products and routings ---------------------------------------------- */
+
+typedef struct model_step {
+    int station;      /* index into model_desc.stations */
+    sim_dist time_s;  /* process time of this product at this step (per item) */
+    model_pos pos;
+} model_step;
+
+typedef struct model_product {
+    char *name;       /* UTF-8 */
+    char *unit;       /* quantity unit ("pcs", "m", ...); never NULL */
+    double quantity;  /* quantity one item carries (e.g. 1000 m per roll) */
+    model_step *steps;
+    size_t n_steps;
+    model_pos pos;
+} model_product;
+
+/* ---- sources (order release) -------------------------------------------- */
+
+typedef enum model_source_kind {
+    MODEL_SOURCE_INTERARRIVAL, /* one item every `interarrival` */
+    MODEL_SOURCE_ORDERS,       /* a release schedule: rows of an order list */
+    MODEL_SOURCE_ALWAYS        /* raw material always available: push when there is space */
+} model_source_kind;
+
+typedef struct model_order {
+    double time_s;    /* release time */
+    int product;
+    long count;       /* items released at that time */
+    double quantity;  /* per item */
+} model_order;
+
+typedef struct model_source {
+    char *name;
+    model_source_kind kind;
+    int product;          /* INTERARRIVAL, ALWAYS */
+    double quantity;      /* per item; INTERARRIVAL, ALWAYS */
+    sim_dist interarrival_s;
+    double start_s;       /* first release not before this time */
+    long limit;           /* max items released, 0 = unlimited */
+    model_order *orders;  /* ORDERS, sorted by time (stable) */
+    size_t n_orders;
+    char *orders_file;    /* ORDERS from CSV: the path as written (for messages) */
+    model_pos pos;
+} model_source;
+
+/* ---- buffers ------------------------------------------------------------ */
+
+typedef enum model_discipline { MODEL_FIFO, MODEL_PRIORITY } model_discipline;
+
+typedef struct model_buffer {
+    char *name;
+    long capacity;        /* items; MODEL_INFINITE_CAPACITY for unbounded */
+    int feeds;            /* station index it feeds */
+    model_discipline discipline; /* PRIORITY: lower product priority first, FIFO within */
+    model_pos pos;
+} model_buffer;
+
+/* ---- stations ----------------------------------------------------------- */
+
+typedef enum model_station_kind {
+    MODEL_STATION_PROCESS,
+    MODEL_STATION_ASSEMBLY,   /* consumes a bill of materials, emits one item of `produces` */
+    MODEL_STATION_SPLIT,      /* one item in, split_count items out, quantity divided */
+    MODEL_STATION_INSPECTION  /* each item: scrap, rework or pass */
+} model_station_kind;
+
+typedef struct model_failure {
+    char *name;           /* failure mode, e.g. "breakdown" */
+    sim_dist ttf_s;       /* time to failure (MTBF is its mean) */
+    sim_dist ttr_s;       /* time to repair (MTTR is its mean) */
+    bool by_operating_time; /* clock runs only while the station works; else calendar time */
+    model_pos pos;
+} model_failure;
+
+typedef struct model_maintenance {
+    double every_s;       /* 0 = none */
+    double duration_s;
+    double first_s;       /* time of the first one */
+} model_maintenance;
+
+typedef struct model_bom_line {
+    int product;          /* part product */
+    long count;           /* parts of it per assembly */
+} model_bom_line;
+
+typedef struct model_station {
+    char *name;
+    model_station_kind kind;
+    int servers;          /* parallel identical servers, >= 1 */
+    int calendar;         /* index into calendars, MODEL_NONE = always on */
+    bool has_setup;
+    sim_dist setup_s;     /* applied when a server changes product */
+    model_failure *failures;
+    size_t n_failures;
+    model_maintenance maintenance;
+    /* ASSEMBLY */
+    model_bom_line *bom;
+    size_t n_bom;
+    int produces;         /* ASSEMBLY: product made; SPLIT: product of the pieces or MODEL_NONE (same) */
+    /* SPLIT */
+    long split_count;
+    /* INSPECTION: probabilities per inspected item */
+    double p_scrap, p_rework;
+    int rework_to;        /* station index the item goes back to (an earlier step) */
+    model_pos pos;
+} model_station;
+
+/* ---- conveyors ---------------------------------------------------------- */
+
+typedef struct model_conveyor {
+    char *name;
+    int from, to;         /* station indices: used when an item's next step goes from -> to */
+    double length_m;
+    double speed_m_per_s;
+    double spacing_m;     /* minimum distance between items; capacity = floor(length/spacing) */
+    bool accumulating;    /* false: the whole belt stops while its head item is blocked */
+    model_pos pos;
+} model_conveyor;
+
+/* ---- calendars (shifts and breaks) -------------------------------------- */
+
+/* On-shift intervals within one week, in seconds since Monday 00:00,
+ * sorted, non-overlapping, breaks already removed. Simulation time 0 is
+ * Monday 00:00; the week repeats. */
+typedef struct model_interval {
+    double start_s, end_s;
+} model_interval;
+
+typedef struct model_calendar {
+    char *name;
+    model_interval *on;
+    size_t n_on;
+    model_pos pos;
+} model_calendar;
+
+/* ---- the whole model ---------------------------------------------------- */
+
+typedef struct model_run {
+    uint64_t seed;
+    double warmup_s;
+    double length_s;      /* measured period after the warm-up */
+} model_run;
+
+typedef struct model_desc {
+    char *path;           /* file it came from (for messages) */
+    char *name;           /* model name, UTF-8 */
+    model_run run;
+    model_product *products;   size_t n_products;
+    model_source *sources;     size_t n_sources;
+    model_buffer *buffers;     size_t n_buffers;
+    model_station *stations;   size_t n_stations;
+    model_conveyor *conveyors; size_t n_conveyors;
+    model_calendar *calendars; size_t n_calendars;
+} model_desc;
+
+/* Parse and validate a model. On failure returns NULL and fills err with
+ * the file, line, column and a message a user can act on. */
+model_desc *model_load_file(const char *path, ft_error *err);
+model_desc *model_load_string(const char *text, size_t len, const char *path, ft_error *err);
+void model_free(model_desc *m);
+
+/* Index of the named entity, or MODEL_NONE. */
+int model_find_product(const model_desc *m, const char *name);
+int model_find_station(const model_desc *m, const char *name);
+int model_find_buffer(const model_desc *m, const char *name);
+
+/* The buffer feeding a station, or MODEL_NONE (unbounded implicit queue). */
+int model_station_input(const model_desc *m, int station);
+
+/* The conveyor carrying items from station `from` to station `to`, or MODEL_NONE. */
+int model_find_conveyor(const model_desc *m, int from, int to);
+
+/* Is calendar c on shift at time t_s? Sets *next_change_s to the next time
+ * the answer changes (+INFINITY if never). */
+bool model_calendar_on(const model_calendar *c, double t_s, double *next_change_s);
+
+#endif

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# cli_run.sh -- the fabtwin command as a user drives it: check, run, JSON,
+# trace, determinism, UTF-8 names, exit codes. Usage: cli_run.sh path/to/fabtwin
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 failed=0
+ok()   { pass=$((pass + 1)); echo "ok   $1"; }
+bad()  { failed=$((failed + 1)); echo "FAIL $1"; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+# check: valid models pass, with exit status 0
+for m in models/*.yaml; do
+  check "check $m" "'$bin' check '$m' >/dev/null"
+done
+
+# run: a table with the Chinese names, the KPI sections and the bottleneck
+"$bin" run models/elevator-line.yaml --length 12h >"$tmp/table.txt" 2>&1
+check "run exits 0" "[ $? -eq 0 ]"
+check "table names the Chinese stations" "grep -q '整机调试' '$tmp/table.txt'"
+check "table has a bottleneck line" "grep -q '^bottleneck' '$tmp/table.txt'"
+
+# same seed: byte-identical JSON; another seed: different numbers
+"$bin" run models/textile-line.yaml --quiet --seed 7 --warmup 2h --length 3d --json "$tmp/a.json"
+"$bin" run models/textile-line.yaml --quiet --seed 7 --warmup 2h --length 3d --json "$tmp/b.json"
+"$bin" run models/textile-line.yaml --quiet --seed 8 --warmup 2h --length 3d --json "$tmp/c.json"
+check "same seed gives byte-identical JSON" "cmp -s '$tmp/a.json' '$tmp/b.json'"
+check "another seed gives other results" "! cmp -s '$tmp/a.json' '$tmp/c.json'"
+check "JSON is valid and has the schema id" \
+  "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"schema\"]==\"fabtwin-report/1\"; assert d[\"seed\"]==7' '$tmp/a.json'"
+check "JSON keeps UTF-8 names" "grep -q '织造' '$tmp/a.json'"
+
+# trace: CSV with a header and events
+"$bin" run models/elevator-line.yaml --quiet --length 1h --trace "$tmp/t.csv"
+check "trace has its header" "[ \"\$(head -1 '$tmp/t.csv')\" = 'time_s,event,object,item,product,detail' ]"
+check "trace has exits" "grep -q ',exit,' '$tmp/t.csv'"
+
+# errors: exit 1 with file:line:col for a bad model, exit 2 for bad usage
+printf 'model: x\nproducts:\n  - name: p\n    routing: [{station: S, time: 90}]\nstations:\n  - {name: S}\n' >"$tmp/bad.yaml"
+"$bin" check "$tmp/bad.yaml" 2>"$tmp/err.txt"
+check "bad model exits 1" "[ $? -eq 1 ]"
+check "bad model message has file:line:col" "grep -qE 'bad.yaml:4:[0-9]+: ' '$tmp/err.txt'"
+"$bin" run models/elevator-line.yaml --length 3 >/dev/null 2>&1
+check "a duration without unit is a usage error (2)" "[ $? -eq 2 ]"
+"$bin" run models/elevator-line.yaml --frobnicate 1 >/dev/null 2>&1
+check "unknown option is a usage error (2)" "[ $? -eq 2 ]"
+"$bin" run "$tmp/missing.yaml" 2>"$tmp/err2.txt"
+check "missing file exits 1 with its name" "[ $? -eq 1 ] && grep -q missing.yaml '$tmp/err2.txt'"
+"$bin" run models/elevator-line.yaml --json /nonexistent/dir/x.json >/dev/null 2>&1
+check "unwritable JSON path exits 1" "[ $? -eq 1 ]"
+
+echo "$pass passed, $failed failed"
+[ "$failed" -eq 0 ]

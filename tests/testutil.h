@@ -1,0 +1,23 @@
+/* testutil.h -- helpers shared by the tests: replication summaries and
+ * confidence-interval checks against closed-form values. */
+#ifndef FT_TESTUTIL_H
+#define FT_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+/* Sample mean and the half-width of its `level` Student-t confidence
+ * interval over n replication results. */
+typedef struct ft_ci {
+    double mean, halfwidth;
+    size_t n;
+} ft_ci;
+
+ft_ci ft_ci_of(const double *x, size_t n, double level);
+
+/* True when `expected` lies within the interval widened by rel_slack *
+ * |expected| (for known, documented biases such as finite warm-up). Prints
+ * the comparison either way so a failing test says what it saw. */
+bool ft_ci_contains(const char *what, ft_ci ci, double expected, double rel_slack);
+
+#endif
