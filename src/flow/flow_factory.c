@@ -191,29 +191,8 @@ static char *queue_name(const model_desc *m, int station)
     return s;
 }
 
-/* Raw material that is always available needs a finite first queue, or the
- * source would release items without end at one instant. */
-static int check_always_sources(const model_desc *m, ft_error *err)
-{
-    for (size_t i = 0; i < m->n_sources; i++) {
-        const model_source *src = &m->sources[i];
-        if (src->kind != MODEL_SOURCE_ALWAYS)
-            continue;
-        int st = m->products[src->product].steps[0].station;
-        int b = model_station_input(m, st);
-        if (b == MODEL_NONE || m->buffers[b].capacity == MODEL_INFINITE_CAPACITY)
-            return ft_fail(err, m->path, src->pos.line, src->pos.col,
-                           "source '%s' is always available, so station '%s' needs a buffer "
-                           "of finite capacity in front of it (it would be flooded)",
-                           src->name, m->stations[st].name);
-    }
-    return 0;
-}
-
 flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, FILE *trace, ft_error *err)
 {
-    if (check_always_sources(m, err))
-        return NULL;
     flow_factory *f = calloc(1, sizeof *f);
     if (!f)
         goto oom;
