@@ -138,9 +138,17 @@ void flow_trace(flow_factory *f, const char *event, const char *object, const fl
 
 /* ---- bottleneck --------------------------------------------------------- */
 
+/* Most state changes (a server going from working to blocked while another
+ * works on, say) leave the station's activity as it was; the detector would
+ * ignore those calls, but only after the call, so the station remembers what
+ * it last reported and skips them here. Both start inactive. */
 void flow_bn_update(flow_factory *f, flow_station *st)
 {
-    stats_bn_set_active(f->bn, (size_t)st->index, flow_station_active(st), flow_now(f));
+    bool active = flow_station_active(st);
+    if (active == st->bn_active)
+        return;
+    st->bn_active = active;
+    stats_bn_set_active(f->bn, (size_t)st->index, active, flow_now(f));
 }
 
 /* ---- building ----------------------------------------------------------- */

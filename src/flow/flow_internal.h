@@ -136,6 +136,7 @@ struct flow_station {
     int n_failed;
     bool in_maintenance, off_shift;
     bool operating;             /* some server WORKING while up: runs operating clocks */
+    bool bn_active;             /* activity last told to the bottleneck detector */
     flow_failure_rt *failures;
     sim_event_id maint_event, shift_event;
     /* assembly kit: parts gathered for the next assembly */

@@ -48,10 +48,18 @@
  * machine may resume at this very instant and extend it.
  *
  * Cost: a sweep is O(machines) per elementary segment. Sweeps run every
- * few dozen period closes rather than on every event, which bounds the
+ * few dozen periods begun rather than on every event, which bounds the
  * queues by that batch plus what cannot be decided yet. A heap of next
  * breakpoints would make a segment O(log machines); lines have tens of
- * machines, so the simple scan wins. */
+ * machines, so the simple scan wins -- provided the per-machine step of the
+ * scan is a few compares. It was a third of a tandem line's run time, so the
+ * sweep keeps, per machine, the period under its cursor and two numbers
+ * derived from it (bn_scan_refresh): key, where the machine's state next
+ * changes, and len, the length of its covering closed period (-inf if
+ * none). A segment is then one pass over two short contiguous arrays -- a
+ * min over key[] and an argmax over len[] -- that refreshes on the way only
+ * the machines whose key was reached (usually one or two). Min/max are
+ * plain compares rather than libm's fmin/fmax calls (times are never NaN). */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
@@ -70,7 +78,13 @@ typedef struct bn_machine {
     size_t head, len, cap;
     bool has_tail;
     bn_period tail;   /* the latest period, not yet in q */
-    size_t cursor;    /* sweep scratch: index into q[0..len) then the tail */
+    /* sweep scratch: cursor indexes q[0..len) then the tail; cur_p and
+     * cur_open are the period there (bn_period_at). Past the last period
+     * cur_p is [inf, inf), which the sweep treats as "starts later" and
+     * never passes. scan_open: cur_p is open and covers the sweep position. */
+    size_t cursor;
+    bn_period cur_p;
+    bool cur_open, scan_open;
 } bn_machine;
 
 /* The current (last decided) bottleneck interval. */
@@ -88,9 +102,10 @@ struct stats_bn {
     double tau;          /* instants before tau are decided */
     double credit_from;  /* reset time: earlier instants are not credited */
     bool failed;         /* out of memory: results are NaN */
-    size_t closes_since_sweep, sweep_every;
+    size_t periods_since_sweep, sweep_every;
     bn_ival cur;
     double *sole, *shift; /* credited so far, n entries each */
+    double *key, *len;    /* sweep scratch, n entries each: see bn_scan_refresh */
     bn_machine *m;
 };
 
@@ -103,7 +118,9 @@ stats_bn *stats_bn_new(size_t n_machines, double t0)
     b->m = calloc(nn, sizeof *b->m);
     b->sole = calloc(nn, sizeof *b->sole);
     b->shift = calloc(nn, sizeof *b->shift);
-    if (!b->m || !b->sole || !b->shift)
+    b->key = calloc(nn, sizeof *b->key);
+    b->len = calloc(nn, sizeof *b->len);
+    if (!b->m || !b->sole || !b->shift || !b->key || !b->len)
         goto err;
     b->n = n_machines;
     b->now = b->tau = b->credit_from = t0;
@@ -126,6 +143,8 @@ void stats_bn_free(stats_bn *b)
     free(b->m);
     free(b->sole);
     free(b->shift);
+    free(b->key);
+    free(b->len);
     free(b);
 }
 
@@ -135,6 +154,18 @@ size_t stats_bn_pending_periods(const stats_bn *b)
     for (size_t i = 0; i < b->n; i++)
         k += b->m[i].len + b->m[i].has_tail;
     return k;
+}
+
+/* Times are never NaN here, so plain compares give fmin/fmax's answers
+ * without a libm call in the sweep's inner loop. */
+static inline double bn_min(double a, double b) { return b < a ? b : a; }
+static inline double bn_max(double a, double b) { return b > a ? b : a; }
+
+/* Slot of the k-th queued period: a compare instead of a division. */
+static inline size_t bn_slot(const bn_machine *mc, size_t k)
+{
+    size_t i = mc->head + k;
+    return i >= mc->cap ? i - mc->cap : i;
 }
 
 static bool bn_push(bn_machine *mc, bn_period p)
@@ -151,7 +182,7 @@ static bool bn_push(bn_machine *mc, bn_period p)
         mc->cap = cap;
         mc->head = 0;
     }
-    mc->q[(mc->head + mc->len) % mc->cap] = p;
+    mc->q[bn_slot(mc, mc->len)] = p;
     mc->len++;
     return true;
 }
@@ -165,7 +196,7 @@ static bool bn_period_at(const stats_bn *b, const bn_machine *mc, size_t k, doub
 {
     *open = false;
     if (k < mc->len) {
-        *p = mc->q[(mc->head + k) % mc->cap];
+        *p = mc->q[bn_slot(mc, k)];
         return true;
     }
     if (k > mc->len || !mc->has_tail)
@@ -174,7 +205,7 @@ static bool bn_period_at(const stats_bn *b, const bn_machine *mc, size_t k, doub
     if (isfinite(close_at)) {
         if (p->s >= close_at)
             return false;
-        p->e = fmin(p->e, close_at);
+        p->e = bn_min(p->e, close_at);
     } else {
         *open = p->e >= b->now;
     }
@@ -204,13 +235,13 @@ static void bn_ival_close(const stats_bn *b, const bn_ival *iv, size_t next, dou
         return;
     double a = iv->u; /* [u, a): the shift from prev still running */
     if (iv->prev != BN_NONE) {
-        a = fmin(iv->prev_pe, iv->v);
+        a = bn_min(iv->prev_pe, iv->v);
         bn_credit(b, shift, iv->prev, iv->u, a);
         bn_credit(b, shift, iv->machine, iv->u, a);
     }
     double z = iv->v; /* [z, v): the shift to next, after the earlier one */
     if (next != BN_NONE) {
-        z = fmax(next_ps, a);
+        z = bn_max(next_ps, a);
         bn_credit(b, shift, iv->machine, z, iv->v);
         bn_credit(b, shift, next, z, iv->v);
     }
@@ -235,48 +266,80 @@ static void bn_feed(const stats_bn *b, bn_ival *iv, size_t w, bn_period p, doubl
     *iv = next;
 }
 
+/* Load the period under mc's cursor into the machine's sweep cache. */
+static inline void bn_cursor_load(const stats_bn *b, bn_machine *mc, double close_at)
+{
+    if (!bn_period_at(b, mc, mc->cursor, close_at, &mc->cur_p, &mc->cur_open)) {
+        mc->cur_p = (bn_period){INFINITY, INFINITY};
+        mc->cur_open = false;
+    }
+}
+
+/* Bring machine i's sweep state to position tau: move its cursor past the
+ * closed periods that end by tau, then set key[i] -- the start of its next
+ * period if that is later than tau, else the end of the period covering tau
+ * (for an open period inf or now, never below the sweep's limit, so taking
+ * it into the min changes nothing) -- and len[i], the length of the
+ * covering period if it is closed, -inf otherwise. Keeps *n_open, the
+ * number of machines whose covering period is open, in step. The state
+ * only changes once tau reaches key[i], so the sweep refreshes just those. */
+static inline void bn_scan_refresh(stats_bn *b, size_t i, double tau, double close_at,
+                                   int *n_open)
+{
+    bn_machine *mc = &b->m[i];
+    while (!mc->cur_open && mc->cur_p.e <= tau) {
+        mc->cursor++;
+        bn_cursor_load(b, mc, close_at);
+    }
+    bool covers = mc->cur_p.s <= tau;
+    *n_open -= mc->scan_open;
+    mc->scan_open = covers && mc->cur_open;
+    *n_open += mc->scan_open;
+    b->key[i] = covers ? mc->cur_p.e : mc->cur_p.s;
+    b->len[i] = covers && !mc->cur_open ? mc->cur_p.e - mc->cur_p.s : -INFINITY;
+}
+
 /* Decide instants from b->tau up to `limit`, feeding iv. close_at: see
  * bn_period_at. Returns how far it got: limit, or the start of the first
  * segment that cannot be decided yet. */
 static double bn_sweep(stats_bn *b, double limit, double close_at, bn_ival *iv, double *sole,
                        double *shift)
 {
-    for (size_t i = 0; i < b->n; i++)
-        b->m[i].cursor = 0;
     double tau = b->tau;
+    int n_open = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        b->m[i].cursor = 0;
+        b->m[i].scan_open = false;
+        bn_cursor_load(b, &b->m[i], close_at);
+        b->key[i] = -INFINITY; /* refreshed by the first pass below */
+    }
     while (tau < limit) {
-        double next = limit;
-        size_t best = BN_NONE, open_m = BN_NONE;
-        bn_period best_p = {0, 0}, open_p = {0, 0};
-        int n_open = 0;
+        /* One pass: refresh the machines whose state changed at tau, and
+         * find the segment [tau, next) -- it ends at the first breakpoint --
+         * and its bottleneck among the closed periods: the longest, the
+         * lowest index on ties (strict > in index order, as bn_beats). */
+        double next = limit, best_len = -INFINITY;
+        size_t best = BN_NONE;
         for (size_t i = 0; i < b->n; i++) {
-            bn_machine *mc = &b->m[i];
-            bn_period p;
-            bool open;
-            while (bn_period_at(b, mc, mc->cursor, close_at, &p, &open) && !open && p.e <= tau)
-                mc->cursor++;
-            if (!bn_period_at(b, mc, mc->cursor, close_at, &p, &open))
-                continue;
-            if (p.s > tau) { /* starts later: a breakpoint */
-                next = fmin(next, p.s);
-            } else if (open) {
-                n_open++;
-                open_m = i;
-                open_p = p;
-            } else {
-                next = fmin(next, p.e);
-                if (best == BN_NONE || bn_beats(p.e - p.s, i, best_p.e - best_p.s, best)) {
-                    best = i;
-                    best_p = p;
-                }
+            if (b->key[i] <= tau)
+                bn_scan_refresh(b, i, tau, close_at, &n_open);
+            next = bn_min(next, b->key[i]);
+            if (b->len[i] > best_len) {
+                best_len = b->len[i];
+                best = i;
             }
         }
         if (n_open > 1)
             break; /* which of them is longer is up to the future */
+        bn_period best_p = best != BN_NONE ? b->m[best].cur_p : (bn_period){0, 0};
         if (n_open == 1) {
+            size_t open_m = 0;
+            while (!b->m[open_m].scan_open)
+                open_m++;
+            bn_period open_p = b->m[open_m].cur_p;
             /* It lasts at least until now; if that already beats every closed
              * competitor it is the bottleneck however long it gets. */
-            if (best != BN_NONE && !bn_beats(b->now - open_p.s, open_m, best_p.e - best_p.s, best))
+            if (best != BN_NONE && !bn_beats(b->now - open_p.s, open_m, best_len, best))
                 break;
             best = open_m;
             best_p = open_p;
@@ -291,11 +354,11 @@ static double bn_sweep(stats_bn *b, double limit, double close_at, bn_ival *iv, 
 static void bn_advance(stats_bn *b)
 {
     b->tau = bn_sweep(b, b->now, INFINITY, &b->cur, b->sole, b->shift);
-    b->closes_since_sweep = 0;
+    b->periods_since_sweep = 0;
     for (size_t i = 0; i < b->n; i++) {
         bn_machine *mc = &b->m[i];
         while (mc->len && mc->q[mc->head].e <= b->tau) {
-            mc->head = (mc->head + 1) % mc->cap;
+            mc->head = bn_slot(mc, 1);
             mc->len--;
         }
         if (mc->has_tail && mc->tail.e < b->now && mc->tail.e <= b->tau)
@@ -327,6 +390,13 @@ void stats_bn_set_active(stats_bn *b, size_t machine, bool active, double t)
             b->failed = true;
         mc->tail = (bn_period){t, INFINITY};
         mc->has_tail = true;
+        /* Sweeps are batched by periods begun, not by closes: on a line most
+         * closes are undone at the same instant (a server finishes and the
+         * next item starts), and counting those swept three times as often
+         * as the queues need, each sweep paying O(machines) to set up. What
+         * a sweep decides does not depend on when it runs. */
+        if (++b->periods_since_sweep >= b->sweep_every)
+            bn_advance(b);
         return;
     }
     if (mc->tail.s == t) { /* active for no time at all: no period */
@@ -336,8 +406,6 @@ void stats_bn_set_active(stats_bn *b, size_t machine, bool active, double t)
     mc->tail.e = t;
     if (is_cur)
         b->cur.pe = t;
-    if (++b->closes_since_sweep >= b->sweep_every)
-        bn_advance(b);
 }
 
 /* Only instants at or after t are credited from now on. Credit is given only
@@ -371,7 +439,7 @@ void stats_bn_result(stats_bn *b, double t_end, double *sole_s, double *shifting
     memcpy(sole_s, b->sole, b->n * sizeof *sole_s);
     memcpy(shifting_s, b->shift, b->n * sizeof *shifting_s);
     bn_ival iv = b->cur;
-    iv.pe = fmin(iv.pe, t_end);
+    iv.pe = bn_min(iv.pe, t_end);
     double done = bn_sweep(b, t_end, t_end, &iv, sole_s, shifting_s);
     assert(done == t_end);
     (void)done;

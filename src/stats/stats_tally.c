@@ -172,7 +172,13 @@ void stats_tally_add(stats_tally *t, double x)
      * a bucket edge into the neighbour, which costs a few ulps of error on
      * top of a, never more. Subnormals down to 4.9e-324 give i > -400000. */
     long i = (long)floor(log(x) / t->log_g);
-    size_t slot = tally_slot(t, i); /* may move counts: not in one expression */
+    /* Almost every value lands inside the range already seen, where
+     * tally_slot would change nothing; only the rest pay for its checks. */
+    size_t slot;
+    if (t->positives && i >= t->lo && i <= t->hi)
+        slot = (size_t)(i - t->base);
+    else
+        slot = tally_slot(t, i); /* may move counts: not in one expression */
     t->counts[slot]++;
     t->positives++;
 }
