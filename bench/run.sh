@@ -30,7 +30,7 @@ B=${BUILD_DIR:-build-bench}
 FT=$B/fabtwin
 
 echo "== building fabtwin (Release) in $B"
-cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release -DFT_WERROR=OFF >/dev/null
+cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release -DFT_WERROR=ON >/dev/null
 cmake --build "$B" --target fabtwin -j "$(nproc)" >/dev/null
 cc -std=c17 -O2 -D_POSIX_C_SOURCE=200809L -I include -I src bench/pending_mem.c \
    "$B/libfabtwin_core.a" -lm -o "$B/pending_mem"
@@ -106,7 +106,7 @@ print("# fabtwin vs SimPy: benchmark results\n")
 print("Written by `bench/run.sh` (edit that, not this file).\n")
 print(f"- date: {E['DATE']}; commit: {E['GIT']}")
 print(f"- machine: {E['MODEL_NAME']}, {E['CPUS']} CPUs; load average at the end: {E['LOADAVG']} (shared, noisy machine: medians of {E['RUNS']} interleaved runs)")
-print("- fabtwin: Release build (`cmake -DCMAKE_BUILD_TYPE=Release -DFT_WERROR=OFF`, i.e. -O3), `build-bench/fabtwin run MODEL --quiet --json -`; wall time of the whole process")
+print("- fabtwin: Release build (`cmake -DCMAKE_BUILD_TYPE=Release -DFT_WERROR=ON`, i.e. -O3 with link-time optimisation), `build-bench/fabtwin run MODEL --quiet --json -`; wall time of the whole process")
 print("- SimPy 2.3.1 (Debian python3-simpy) under /usr/bin/python3; wall time measured inside the script (initialize .. simulate), interpreter start-up excluded")
 print(f"- **SimPy runs shorter horizons than fabtwin** (it is slow): M/M/1 {int(E['SIMPY_MM1_N']):,} customers vs fabtwin's ~10 M; "
       f"tandem {float(E['SIMPY_TANDEM_S'])/86400:g} d vs fabtwin's 500 d. The speed ratio is therefore computed **per customer / per item**: "
