@@ -358,6 +358,34 @@ static void test_inspection_scraps_its_share(void **state)
     done(&rr);
 }
 
+/* Maintenance every 10 h for 1 h, the first at 5 h: in 100 h there are
+ * exactly 10 windows (5, 15, ..., 95 h), so 10 % of the time in maintenance.
+ * Planned time excludes maintenance, so availability stays 1; the station is
+ * never starved (raw material always there), so it works the other 90 %. */
+static void test_planned_maintenance_stops_the_station(void **state)
+{
+    const char *yaml =
+        "model: maint\n"
+        "run: {length: 100h}\n"
+        "products:\n"
+        "  - {name: p, routing: [{station: S, time: 1min}]}\n"
+        "sources:\n"
+        "  - {name: raw, product: p, always: true}\n"
+        "buffers:\n"
+        "  - {name: in, capacity: 1, feeds: S}\n"
+        "stations:\n"
+        "  - {name: S, maintenance: {every: 10h, duration: 1h, first: 5h}}\n";
+    run_result rr = run(yaml);
+    const ft_station_kpis *s = station(rr.r, "S");
+    assert_float_equal(s->state_frac[FT_MAINTENANCE], 0.1, 1e-9);
+    assert_float_equal(s->state_frac[FT_WORKING], 0.9, 1e-9);
+    assert_float_equal(s->availability, 1.0, 1e-9);
+    /* 90 h of work at one item a minute; the item due at each window's start
+     * finishes at its end, so none is lost: 5400 items. */
+    assert_int_equal(product(rr.r, "p")->produced, 5400);
+    done(&rr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_conveyor_adds_its_travel_time),
         cmocka_unit_test(test_conveyor_accumulates_behind_a_blocked_item),
         cmocka_unit_test(test_inspection_scraps_its_share),
+        cmocka_unit_test(test_planned_maintenance_stops_the_station),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
