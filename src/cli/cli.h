@@ -1,0 +1,24 @@
+/* cli.h -- what the files of the command line share: each command is a
+ * function taking the arguments after its name, and a few helpers for
+ * messages and output files. Exit status everywhere: 0 success, 1 the model,
+ * the input or the run failed (message on stderr as file:line:col:), 2 bad
+ * command-line usage. */
+#ifndef FABTWIN_CLI_H
+#define FABTWIN_CLI_H
+
+#include <stdio.h>
+
+#include "fabtwin/fabtwin.h"
+
+int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* "fabtwin: <fmt with arg>" and a hint on stderr; returns 2. */
+int cli_usage_error(const char *fmt, const char *arg);
+/* "fabtwin: file:line:col: message" on stderr; returns 1. */
+int cli_fail(const ft_error *err);
+/* A file to write ("-" is stdout), or NULL with err filled. */
+FILE *cli_open_out(const char *path, ft_error *err);
+void cli_close_out(FILE *f);
+
+#endif
