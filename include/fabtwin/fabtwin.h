@@ -46,6 +46,26 @@ ft_model *ft_model_load(const char *path, ft_error *err);
 ft_model *ft_model_load_string(const char *text, size_t len, const char *name, ft_error *err);
 void ft_model_free(ft_model *m);
 
+/* A parameter override: the value at `path` in the model file replaced (or
+ * added) before the model is validated, as if the file said so. The path
+ * walks the file's structure: mapping keys, and list entries by their name
+ * (or a routing step by its station, or a 0-based index); a name with dots
+ * goes in brackets. Examples: "stations.weld.servers", "run.length",
+ * "buffers.B2.capacity", "products.car.routing.weld.time",
+ * "stations.weld.failures.jam.mttr". `value` is the text of a YAML value
+ * with its unit ("2", "90s", "exp(5min)"). `file`, `line` and `col` say where
+ * the override was written (an experiment file, or a command-line flag with
+ * line 0) so that an error in it points there, not into the model. */
+typedef struct ft_override {
+    const char *path;
+    const char *value;
+    const char *file;
+    int line, col;
+} ft_override;
+
+ft_model *ft_model_load_with(const char *path, const ft_override *overrides, size_t n,
+                             ft_error *err);
+
 const char *ft_model_name(const ft_model *m);
 size_t ft_model_station_count(const ft_model *m);
 const char *ft_model_station_name(const ft_model *m, size_t i);

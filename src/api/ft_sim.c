@@ -27,6 +27,12 @@ ft_model *ft_model_load(const char *path, ft_error *err)
     return (ft_model *)model_load_file(path, err);
 }
 
+ft_model *ft_model_load_with(const char *path, const ft_override *overrides, size_t n,
+                             ft_error *err)
+{
+    return (ft_model *)model_load_file_with(path, overrides, n, err);
+}
+
 ft_model *ft_model_load_string(const char *text, size_t len, const char *name, ft_error *err)
 {
     return (ft_model *)model_load_string(text, len, name, err);

@@ -184,6 +184,12 @@ typedef struct model_desc {
  * the file, line, column and a message a user can act on. */
 model_desc *model_load_file(const char *path, ft_error *err);
 model_desc *model_load_string(const char *text, size_t len, const char *path, ft_error *err);
+/* The same with parameter overrides applied to the file's tree first (see
+ * ft_override in fabtwin.h). */
+model_desc *model_load_file_with(const char *path, const ft_override *ov, size_t n_ov,
+                                 ft_error *err);
+model_desc *model_load_string_with(const char *text, size_t len, const char *path,
+                                   const ft_override *ov, size_t n_ov, ft_error *err);
 void model_free(model_desc *m);
 
 /* Index of the named entity, or MODEL_NONE. */

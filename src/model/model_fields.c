@@ -28,7 +28,8 @@ int mc_fail(mctx *c, const ynode *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return ft_fail(c->err, c->path, n ? n->line : 0, n ? n->col : 0, "%s", msg);
+    const char *file = n && n->file ? n->file : c->path;
+    return ft_fail(c->err, file, n ? n->line : 0, n ? n->col : 0, "%s", msg);
 }
 
 int mc_fail_in(mctx *c, const ynode *n, size_t at, const char *fmt, ...)
@@ -41,7 +42,7 @@ int mc_fail_in(mctx *c, const ynode *n, size_t at, const char *fmt, ...)
     int col = n->col;
     if (n->kind == YNODE_SCALAR && n->text_col && at <= n->len)
         col = n->text_col + (int)model_utf8_chars(n->text, at);
-    return ft_fail(c->err, c->path, n->line, col, "%s", msg);
+    return ft_fail(c->err, n->file ? n->file : c->path, n->line, col, "%s", msg);
 }
 
 int mc_oom(mctx *c)

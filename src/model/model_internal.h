@@ -14,12 +14,11 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "model_text.h"
 
 /* ---- limits (documented in docs/model-language.md) ----------------------- */
 
 #define MODEL_MAX_FILE_BYTES (16u * 1024u * 1024u) /* model files and order lists */
-#define MODEL_MAX_DEPTH 64                         /* YAML nesting */
-#define MODEL_MAX_NODES 1000000                    /* YAML nodes in one file */
 #define MODEL_MAX_NAME_BYTES 256
 #define MODEL_MAX_SERVERS 10000
 #define MODEL_MAX_SPLIT 100000
@@ -29,96 +28,6 @@
 #define MODEL_MAX_COUNT 1000000000L /* items in one order row */
 
 #define MODEL_WEEK_S (7.0 * 86400.0)
-
-/* ---- text: UTF-8 and positions ------------------------------------------ */
-
-/* Offset of the first byte that is not part of valid UTF-8 (overlongs,
- * surrogates and code points above U+10FFFF are invalid), or len. */
-size_t model_utf8_check(const char *s, size_t len);
-
-/* Line and column (1-based; the column counts characters, not bytes) of
- * byte offset off. Lines end at LF, CR or CR LF, and with unicode_breaks
- * also at NEL, LS and PS (as libyaml counts them in YAML). A leading
- * byte-order mark takes no column. */
-void model_text_pos(const char *text, size_t len, size_t off, bool unicode_breaks, int *line,
-                    int *col);
-
-/* Number of UTF-8 characters in s[0..n). */
-size_t model_utf8_chars(const char *s, size_t n);
-
-/* ---- the YAML node tree (model_yaml.c) ---------------------------------- */
-
-typedef enum ynode_kind { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP } ynode_kind;
-
-typedef struct ynode {
-    ynode_kind kind;
-    int line, col;        /* 1-based, of the node's first character */
-    size_t off;           /* byte offset of the node's first character */
-    /* SCALAR */
-    const char *text;     /* NUL-terminated, no NUL inside */
-    size_t len;
-    bool plain;           /* plain (unquoted) style: may be null */
-    int text_col;         /* column of text[0] when every character of text sits
-                             verbatim on `line` (so an offset into text maps to a
-                             column); 0 when not */
-    /* SEQ: kids[0..n); MAP: n pairs, kids[2i] the key, kids[2i+1] the value */
-    struct ynode **kids;
-    size_t n;
-} ynode;
-
-typedef struct yarena yarena;
-
-typedef struct ydoc {
-    yarena *arena;        /* owns every node and string */
-    const ynode *root;    /* NULL for an empty file */
-} ydoc;
-
-/* Parse one YAML document. Rejects anchors, aliases, tags, more than one
- * document, nesting deeper than MODEL_MAX_DEPTH and more than
- * MODEL_MAX_NODES nodes. A plain value in a flow mapping that opens more
- * parentheses than it closes (`{ time: tri(1s, 2s, 3s) }`) is rejoined with
- * the text up to its closing parenthesis. */
-int ydoc_parse(ydoc *d, const char *text, size_t len, const char *path, ft_error *err);
-void ydoc_free(ydoc *d);
-
-/* A plain scalar that YAML reads as null: empty, ~, null, Null, NULL. */
-bool ynode_is_null(const ynode *n);
-
-/* "a mapping", "a list", "nothing", or the scalar quoted ('...', shortened). */
-const char *ynode_describe(const ynode *n, char *buf, size_t size);
-
-/* ---- unit parsers (model_units.c): plain strings in, values out ---------- */
-
-typedef struct mu_err {
-    char msg[480];
-    size_t at;            /* byte offset in the parsed text the message is about */
-} mu_err;
-
-/* What a duration may be: > 0, or >= 0. */
-typedef enum mu_sign { MU_POSITIVE, MU_NONNEG } mu_sign;
-
-/* '<text>' for a message, shortened to at most ~60 characters on a UTF-8
- * boundary, control characters shown as '?'. */
-const char *mu_quote(const char *s, char *buf, size_t size);
-
-bool mu_number(const char *s, size_t n, double *v);
-bool mu_whole(const char *s, long min, long max, long *out, mu_err *e);
-bool mu_seed(const char *s, uint64_t *out, mu_err *e);
-bool mu_duration(const char *s, mu_sign sign, double *sec, mu_err *e);
-/* A constant duration, a rate (30/h = constant 120 s) or a distribution;
- * MU_POSITIVE asks for a mean > 0. On success *d owns its memory. */
-bool mu_dist(const char *s, mu_sign sign, sim_dist *d, mu_err *e);
-bool mu_quantity(const char *s, const char *unit, double *q, mu_err *e);
-bool mu_probability(const char *s, double *p, mu_err *e);
-bool mu_length(const char *s, double *m, mu_err *e);
-bool mu_speed(const char *s, double *m_per_s, mu_err *e);
-/* "H:MM" or "HH:MM" in [00:00, 24:00]; 24:00 only when allow_24. */
-bool mu_time_of_day(const char *s, bool allow_24, double *sec, mu_err *e);
-bool mu_bool(const char *s, bool *out, mu_err *e);
-
-/* Optimal-string-alignment (Damerau) distance between two UTF-8 strings,
- * counted in characters; returns limit + 1 as soon as it must exceed limit. */
-size_t mu_distance(const char *a, const char *b, size_t limit);
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -210,6 +119,9 @@ int model_read_orders(mctx *c, const ynode *n, const char *what, model_source *s
 
 /* model_calendar.c */
 int model_read_calendars(mctx *c, const ynode *map);
+
+/* model_override.c: apply parameter overrides to a parsed file's tree. */
+int model_apply_overrides(ydoc *d, const ft_override *ov, size_t n, ft_error *err);
 
 /* model_check.c: cross-entity validation of a fully read description. */
 int model_check(mctx *c);

@@ -393,6 +393,12 @@ static int load(mctx *c, const ynode *root)
 
 model_desc *model_load_string(const char *text, size_t len, const char *path, ft_error *err)
 {
+    return model_load_string_with(text, len, path, NULL, 0, err);
+}
+
+model_desc *model_load_string_with(const char *text, size_t len, const char *path,
+                                   const ft_override *ov, size_t n_ov, ft_error *err)
+{
     const char *name = path ? path : "<string>";
     ydoc doc = {0};
     model_desc *m = NULL, *done = NULL;
@@ -425,6 +431,8 @@ model_desc *model_load_string(const char *text, size_t len, const char *path, ft
         ft_fail(err, name, 1, 1, "empty model file");
         goto out;
     }
+    if (n_ov && model_apply_overrides(&doc, ov, n_ov, err))
+        goto out;
     if (!(m = calloc(1, sizeof *m)) || !(m->path = strdup(name))) {
         ft_fail(err, name, 0, 0, "out of memory while loading the model");
         goto out;
@@ -450,6 +458,12 @@ out:
 
 model_desc *model_load_file(const char *path, ft_error *err)
 {
+    return model_load_file_with(path, NULL, 0, err);
+}
+
+model_desc *model_load_file_with(const char *path, const ft_override *ov, size_t n_ov,
+                                 ft_error *err)
+{
     char *text = NULL;
     size_t len = 0;
     if (!path)
@@ -465,7 +479,7 @@ model_desc *model_load_file(const char *path, ft_error *err)
                 len, MODEL_MAX_FILE_BYTES);
         return NULL;
     }
-    model_desc *m = model_load_string(text, len, path, err);
+    model_desc *m = model_load_string_with(text, len, path, ov, n_ov, err);
     free(text);
     return m;
 }

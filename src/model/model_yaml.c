@@ -543,3 +543,11 @@ const char *ynode_describe(const ynode *n, char *buf, size_t size)
         return "a list";
     return mu_quote(n->text, buf, size);
 }
+
+void *ydoc_alloc(ydoc *d, size_t size)
+{
+    void *p = arena_alloc(d->arena, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
