@@ -67,6 +67,8 @@ ft_model *ft_model_load_with(const char *path, const ft_override *overrides, siz
                              ft_error *err);
 
 const char *ft_model_name(const ft_model *m);
+uint64_t ft_model_seed(const ft_model *m);      /* run.seed */
+double ft_model_length(const ft_model *m);      /* run.length in seconds, 0 when not given */
 size_t ft_model_station_count(const ft_model *m);
 const char *ft_model_station_name(const ft_model *m, size_t i);
 

@@ -48,6 +48,16 @@ const char *ft_model_name(const ft_model *m)
     return m->desc.name;
 }
 
+uint64_t ft_model_seed(const ft_model *m)
+{
+    return m->desc.run.seed;
+}
+
+double ft_model_length(const ft_model *m)
+{
+    return m->desc.run.length_s;
+}
+
 size_t ft_model_station_count(const ft_model *m)
 {
     return m->desc.n_stations;

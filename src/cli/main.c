@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "experiment/exp_mpi.h"
 
 static const char usage[] =
     "usage: fabtwin <command> [options]\n"
@@ -13,6 +14,8 @@ static const char usage[] =
     "commands:\n"
     "  check MODEL            validate a model; errors as file:line:col: message\n"
     "  run MODEL [options]    simulate and print the KPI table\n"
+    "  experiment MODEL|FILE  replications and scenario sweeps with confidence intervals\n"
+    "  export DB              a stored experiment's replications as CSV or JSON\n"
     "  version                print the version\n"
     "\n"
     "run options:\n"
@@ -21,7 +24,25 @@ static const char usage[] =
     "  --length DURATION      measured period after the warm-up, e.g. 7d\n"
     "  --json FILE            write the KPIs as JSON (- for stdout)\n"
     "  --trace FILE           write every event as CSV\n"
-    "  --quiet                no table on stdout\n";
+    "  --quiet                no table on stdout\n"
+    "\n"
+    "experiment options (docs/experiments.md):\n"
+    "  --replications N|MIN..MAX   replications per scenario (default 10)\n"
+    "  --half-width P         sequential: add replications until the CI half-width is\n"
+    "                         at most P (like 2%) of the mean of --target-kpi\n"
+    "  --target-kpi KPI       default: the goal KPI\n"
+    "  --confidence P         confidence level (default 95%)\n"
+    "  --warmup D|mser5       fixed warm-up, or chosen by MSER-5 on pilot runs\n"
+    "  --length D             measured period of each replication\n"
+    "  --seed N               base seed\n"
+    "  --vary PATH=VALUES     a factor: 1,2,3 or 2..10:2 or 90s..120s:10s (repeatable)\n"
+    "  --no-crn               independent random numbers per scenario (default: common)\n"
+    "  --goal KPI[:max|min]   the best scenario by (default plant.throughput_per_hour:max)\n"
+    "  --threads N            default: all cores; under mpirun, MPI ranks are used\n"
+    "  --db FILE              results database (default MODEL.results.sqlite) | --no-db\n"
+    "  --json FILE            summary; --csv FILE: every replication; --report FILE: HTML\n"
+    "\n"
+    "export options: [--experiment ID] [--csv|--json [FILE]]\n";
 
 typedef struct command {
     const char *name;
@@ -31,6 +52,8 @@ typedef struct command {
 static const command commands[] = {
     {"check", cmd_check},
     {"run", cmd_run},
+    {"experiment", cmd_experiment},
+    {"export", cmd_export},
 };
 
 int main(int argc, char **argv)
@@ -42,7 +65,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("fabtwin %s\n", FT_VERSION);
+        printf("fabtwin %s%s\n", FT_VERSION, exp_mpi_available() ? " (MPI)" : "");
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

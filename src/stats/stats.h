@@ -85,6 +85,12 @@ size_t stats_bn_pending_periods(const stats_bn *b);
 
 /* ---- confidence intervals ----------------------------------------------- */
 
+/* MSER-5 warm-up truncation of the series y[0..n): the number of leading
+ * observations to delete (a multiple of 5, at most about n/2). *at_limit
+ * is set when the minimum sits at the end of the searched half: the series
+ * is too short to show steady state. */
+size_t stats_mser5(const double *y, size_t n, bool *at_limit);
+
 /* The p-quantile of Student's t distribution with df degrees of freedom
  * (df >= 1, 0 < p < 1), accurate to 1e-10. */
 double stats_t_quantile(double p, double df);

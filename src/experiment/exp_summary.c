@@ -1,0 +1,246 @@
+/* exp_summary.c -- what an experiment found: the summary document
+ * (docs/experiment-json.md) and its table on the terminal.
+ *
+ * Both are computed from the committed replications only, so they are as
+ * deterministic as the replications themselves. The JSON is the one source
+ * of the HTML report. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "experiment/exp_summary.h"
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *stat_json(exp_stat s)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "mean", num(s.mean), "sd", num(s.sd),
+                     "half_width", num(s.half_width), "lo", num(s.mean - s.half_width), "hi",
+                     num(s.mean + s.half_width));
+}
+
+typedef struct bcount {
+    const char *name;
+    int n;
+} bcount;
+
+static int by_count(const void *a, const void *b)
+{
+    const bcount *x = a, *y = b;
+    if (x->n != y->n)
+        return y->n - x->n;
+    return strcmp(x->name, y->name);
+}
+
+/* How many replications named each station the bottleneck, most first. */
+static json_t *bottlenecks(const exp_rep *reps, int n)
+{
+    bcount *c = calloc((size_t)n + 1, sizeof *c);
+    size_t k = 0;
+    for (int i = 0; c && i < n; i++) {
+        size_t j = 0;
+        while (j < k && strcmp(c[j].name, reps[i].bottleneck) != 0)
+            j++;
+        if (j == k)
+            c[k++] = (bcount){reps[i].bottleneck, 0};
+        c[j].n++;
+    }
+    json_t *a = json_array();
+    if (c)
+        qsort(c, k, sizeof *c, by_count);
+    for (size_t j = 0; c && j < k; j++)
+        json_array_append_new(a, json_pack("{s:s, s:i}", "station", c[j].name, "replications",
+                                           c[j].n));
+    free(c);
+    return a;
+}
+
+/* The scenario with the best mean of the goal KPI; -1 when none has one. */
+int exp_summary_best(const exp_plan *p, const exp_results *r)
+{
+    int best = -1;
+    double best_mean = 0;
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        exp_stat s = exp_stat_of(r->reps[i], r->n_reps[i], p->goal_kpi, p->spec->confidence);
+        if (!isfinite(s.mean))
+            continue;
+        bool better = p->spec->goal_max ? s.mean > best_mean : s.mean < best_mean;
+        if (best < 0 || better) {
+            best = (int)i;
+            best_mean = s.mean;
+        }
+    }
+    return best;
+}
+
+exp_stat exp_summary_compare(const exp_plan *p, const exp_results *r, int i, int k)
+{
+    double lv = p->spec->confidence;
+    if (p->spec->crn)
+        return exp_stat_paired(r->reps[0], r->n_reps[0], r->reps[i], r->n_reps[i], k, lv);
+    return exp_stat_welch(exp_stat_of(r->reps[0], r->n_reps[0], k, lv),
+                          exp_stat_of(r->reps[i], r->n_reps[i], k, lv), lv);
+}
+
+static json_t *header(const exp_plan *p, const exp_results *r)
+{
+    const exp_spec *s = p->spec;
+    static const char *const methods[] = {"model", "fixed", "mser5"};
+    double warm = p->warmup_s, length = p->length_s;
+    if (r->n_scenarios && r->n_reps[0]) { /* the window the replications really had */
+        warm = r->reps[0][0].warmup_s;
+        length = r->reps[0][0].length_s;
+    }
+    json_t *w = json_pack("{s:s, s:o}", "method", methods[s->warmup], "seconds", num(warm));
+    if (s->warmup == EXP_WARMUP_MSER5)
+        json_object_set_new(w, "mser",
+                            json_pack("{s:i, s:o, s:I, s:b}", "replications", p->mser.pilots,
+                                      "batch_s", num(p->mser.batch_s), "batches",
+                                      (json_int_t)p->mser.batches, "at_limit", p->mser.at_limit));
+    json_t *reps = json_pack("{s:i, s:i, s:o, s:o}", "min", s->reps_min, "max", s->reps_max,
+                             "target_rel_half_width",
+                             s->target_rel_hw > 0 ? json_real(s->target_rel_hw) : json_null(),
+                             "target_kpi",
+                             p->target_kpi >= 0 ? json_string(p->kpis.defs[p->target_kpi].name)
+                                                : json_null());
+    json_t *factors = json_array();
+    for (size_t f = 0; f < s->n_factors; f++) {
+        json_t *v = json_array();
+        for (size_t j = 0; j < s->factors[f].n_values; j++)
+            json_array_append_new(v, json_string(s->factors[f].values[j]));
+        json_array_append_new(factors, json_pack("{s:s, s:o}", "path", s->factors[f].path,
+                                                 "values", v));
+    }
+    json_t *kpis = json_array();
+    for (size_t k = 0; k < p->kpis.n; k++) {
+        const exp_kpi_def *d = &p->kpis.defs[k];
+        json_array_append_new(kpis, json_pack("{s:s, s:s, s:s, s:s}", "name", d->name, "group",
+                                              d->group, "entity", d->entity, "measure",
+                                              d->measure));
+    }
+    return json_pack("{s:s, s:s, s:{s:s, s:s}, s:f, s:b, s:I, s:o, s:o, s:o, s:o, s:o}", "format",
+                     "fabtwin-experiment/1", "experiment",
+                     s->name ? s->name : ft_model_name(p->scenarios[0].model), "model", "path",
+                     s->model_path, "name", ft_model_name(p->scenarios[0].model), "confidence",
+                     s->confidence, "crn", s->crn, "seed", (json_int_t)p->seed, "warmup", w,
+                     "length_s", num(length), "replications", reps, "factors", factors, "kpis",
+                     kpis);
+}
+
+static json_t *scenario_json(const exp_plan *p, const exp_results *r, size_t i)
+{
+    const exp_scenario *sc = &p->scenarios[i];
+    json_t *set = json_object();
+    for (size_t k = 0; k < sc->n_set; k++)
+        json_object_set_new(set, sc->set[k].path, json_string(sc->set[k].value));
+    json_t *kp = json_object();
+    for (size_t k = 0; k < p->kpis.n; k++)
+        json_object_set_new(kp, p->kpis.defs[k].name,
+                            stat_json(exp_stat_of(r->reps[i], r->n_reps[i], (int)k,
+                                                  p->spec->confidence)));
+    return json_pack("{s:I, s:s, s:o, s:i, s:o, s:o}", "index", (json_int_t)i, "name", sc->name,
+                     "set", set, "replications", r->n_reps[i], "kpis", kp, "bottleneck",
+                     bottlenecks(r->reps[i], r->n_reps[i]));
+}
+
+char *exp_summary_json(const exp_plan *p, const exp_results *r)
+{
+    json_t *doc = header(p, r);
+    json_t *scen = json_array();
+    for (size_t i = 0; i < r->n_scenarios; i++)
+        json_array_append_new(scen, scenario_json(p, r, i));
+    json_object_set_new(doc, "scenarios", scen);
+    const char *goal = p->kpis.defs[p->goal_kpi].name;
+    json_object_set_new(doc, "goal", json_pack("{s:s, s:s}", "kpi", goal, "direction",
+                                               p->spec->goal_max ? "max" : "min"));
+    int best = exp_summary_best(p, r);
+    json_t *b = json_null();
+    if (best >= 0) {
+        b = stat_json(exp_stat_of(r->reps[best], r->n_reps[best], p->goal_kpi,
+                                  p->spec->confidence));
+        json_object_set_new(b, "scenario", json_integer(best));
+        json_object_del(b, "sd");
+    }
+    json_object_set_new(doc, "best", b);
+    json_t *cmp = json_array();
+    for (size_t i = 1; i < r->n_scenarios; i++) {
+        exp_stat d = exp_summary_compare(p, r, (int)i, p->goal_kpi);
+        bool sig = isfinite(d.half_width) && fabs(d.mean) > d.half_width;
+        json_array_append_new(
+            cmp, json_pack("{s:I, s:i, s:s, s:b, s:o, s:o, s:o, s:o, s:b}", "scenario",
+                           (json_int_t)i, "baseline", 0, "kpi", goal, "paired", p->spec->crn,
+                           "mean_diff", num(d.mean), "half_width", num(d.half_width), "lo",
+                           num(d.mean - d.half_width), "hi", num(d.mean + d.half_width),
+                           "significant", sig));
+    }
+    json_object_set_new(doc, "comparisons", cmp);
+    char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+    json_decref(doc);
+    return text;
+}
+
+/* "12.34 ± 0.56" with the precision the half-width asks for. */
+static void pm(char *buf, size_t size, exp_stat s)
+{
+    if (!isfinite(s.mean))
+        snprintf(buf, size, "-");
+    else if (!isfinite(s.half_width))
+        snprintf(buf, size, "%.4g", s.mean);
+    else
+        snprintf(buf, size, "%.4g ± %.2g", s.mean, s.half_width);
+}
+
+void exp_summary_print(const exp_plan *p, const exp_results *r, FILE *out)
+{
+    const exp_spec *s = p->spec;
+    int tp = exp_kpi_find(&p->kpis, "plant.throughput_per_hour");
+    int wip = exp_kpi_find(&p->kpis, "plant.wip_mean");
+    const char *goal = p->kpis.defs[p->goal_kpi].name;
+    bool goal_col = p->goal_kpi != tp;
+    fprintf(out, "experiment: %s, %zu scenario%s, %.0f%% confidence, CRN %s\n",
+            s->name ? s->name : ft_model_name(p->scenarios[0].model), r->n_scenarios,
+            r->n_scenarios == 1 ? "" : "s", 100 * s->confidence, s->crn ? "on" : "off");
+    if (s->warmup == EXP_WARMUP_MSER5)
+        fprintf(out, "warm-up: %.0f s chosen by MSER-5 over %d pilot runs%s\n", p->warmup_s,
+                p->mser.pilots,
+                p->mser.at_limit ? " (at the search limit: the runs may be too short)" : "");
+    fprintf(out, "\n%4s %5s  %-22s %-18s", "#", "reps", "throughput/h", "WIP");
+    if (goal_col)
+        fprintf(out, " %-22s", goal);
+    fprintf(out, " %-12s  %s\n", "bottleneck", "scenario");
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        char a[64], b[64], g[64];
+        double lv = s->confidence;
+        pm(a, sizeof a, exp_stat_of(r->reps[i], r->n_reps[i], tp, lv));
+        pm(b, sizeof b, exp_stat_of(r->reps[i], r->n_reps[i], wip, lv));
+        fprintf(out, "%4zu %5d  %-22s %-18s", i, r->n_reps[i], a, b);
+        if (goal_col) {
+            pm(g, sizeof g, exp_stat_of(r->reps[i], r->n_reps[i], p->goal_kpi, lv));
+            fprintf(out, " %-22s", g);
+        }
+        json_t *bn = bottlenecks(r->reps[i], r->n_reps[i]);
+        const char *top = json_string_value(json_object_get(json_array_get(bn, 0), "station"));
+        fprintf(out, " %s  %s\n", top && *top ? top : "-", p->scenarios[i].name);
+        json_decref(bn);
+    }
+    int best = exp_summary_best(p, r);
+    if (best >= 0 && r->n_scenarios > 1) {
+        char a[64];
+        pm(a, sizeof a, exp_stat_of(r->reps[best], r->n_reps[best], p->goal_kpi, s->confidence));
+        fprintf(out, "\nbest by %s (%s): #%d %s: %s\n", goal, s->goal_max ? "max" : "min", best,
+                p->scenarios[best].name, a);
+        fprintf(out, "difference from #0 (%s):\n", s->crn ? "paired, common random numbers"
+                                                          : "Welch, independent runs");
+        for (size_t i = 1; i < r->n_scenarios; i++) {
+            exp_stat d = exp_summary_compare(p, r, (int)i, p->goal_kpi);
+            pm(a, sizeof a, d);
+            bool sig = isfinite(d.half_width) && fabs(d.mean) > d.half_width;
+            fprintf(out, "%4zu  %-24s %s\n", i, a, sig ? "significant" : "not significant");
+        }
+    }
+}
