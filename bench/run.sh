@@ -89,12 +89,12 @@ fabtwin bench/mm1.yaml mem1e8 1 --length 5e8s
 pending=$("$B/pending_mem" 1e7)
 echo "   pending_mem: $pending"
 
-echo "== writing bench/RESULTS.md"
+echo "== writing the kernel section of bench/RESULTS.md"
 MODEL_NAME=$(lscpu | sed -nE 's/^Model name: *//p' | head -n 1) \
 CPUS=$(nproc) LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg) DATE=$(date -u '+%Y-%m-%d %H:%M UTC') \
 GIT=$(git rev-parse --short HEAD 2>/dev/null || echo "no commit yet") \
 PENDING=$pending RUNS=$RUNS SIMPY_MM1_N=$SIMPY_MM1_N SIMPY_TANDEM_S=$SIMPY_TANDEM_S \
-  $PY - "$rows" >bench/RESULTS.md <<'EOF'
+  $PY - "$rows" >"$tmp/section.md" <<'EOF'
 import os, statistics as st, sys
 E = os.environ
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
@@ -102,7 +102,7 @@ def sel(side, tag): return [r for r in rows if r[0] == side and r[1] == tag]
 def med(rs, col, f=float): return st.median(f(r[col]) for r in rs)
 def per_item_us(rs): return st.median(float(r[3]) / float(r[6]) * 1e6 for r in rs)
 
-print("# fabtwin vs SimPy: benchmark results\n")
+print("## Kernel: fabtwin vs SimPy\n")
 print("Written by `bench/run.sh` (edit that, not this file).\n")
 print(f"- date: {E['DATE']}; commit: {E['GIT']}")
 print(f"- machine: {E['MODEL_NAME']}, {E['CPUS']} CPUs; load average at the end: {E['LOADAVG']} (shared, noisy machine: medians of {E['RUNS']} interleaved runs)")
@@ -112,7 +112,7 @@ print(f"- **SimPy runs shorter horizons than fabtwin** (it is slow): M/M/1 {int(
       f"tandem {float(E['SIMPY_TANDEM_S'])/86400:g} d vs fabtwin's 500 d. The speed ratio is therefore computed **per customer / per item**: "
       "(SimPy wall / customers) / (fabtwin wall / customers).\n")
 
-print("## Speed (medians)\n")
+print("### Speed (medians)\n")
 print("| model | side | simulated | customers/items | wall s | µs per customer/item | customers/items per s | events | events/s | ns per event | max RSS MB | KPI |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 ratios = {}
@@ -140,7 +140,7 @@ print("|---|---|---|---|---|---|---|---|")
 for r in rows:
     print("| " + " | ".join(r) + " |")
 
-print("\n## Memory\n")
+print("\n### Memory\n")
 m1, m2 = sel("fabtwin", "mem1e7")[0], sel("fabtwin", "mem1e8")[0]
 print("Flat over a long run: fabtwin on M/M/1 (`--length 5e7s` and `--length 5e8s`):\n")
 print("| run | events | wall s | max RSS kB |")
@@ -153,4 +153,5 @@ print(f"Bytes per pending event (`bench/pending_mem.c`: {int(kv['pending']):,} e
       f"resident set growth / events, from /proc/self/statm): **{kv['rss_bytes_per_event']} bytes** "
       f"(peak resident set, VmHWM: {kv['peak_bytes_per_event']} bytes; target ≤ ~100).")
 EOF
+bash bench/put-section.sh kernel "$tmp/section.md"
 echo "done: bench/RESULTS.md"

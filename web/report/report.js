@@ -495,9 +495,14 @@
   }
 
   function drawCycleTimes(S) {
+    // Products that leave the plant; parts consumed by an assembly have no cycle time.
+    const leaves = (d) => S.scenarios.some((sc) => {
+      const made = stat(sc, 'product.' + d.entity + '.produced');
+      return made && made.mean > 0;
+    });
     const products = [];
     for (const d of S.defs)
-      if (d.group === 'product' && d.measure === 'cycle_mean_s' && !products.some((p) => p.entity === d.entity))
+      if (d.group === 'product' && d.measure === 'cycle_mean_s' && !products.some((p) => p.entity === d.entity) && leaves(d))
         products.push(d);
     const datasets = products.map((d, i) => ({
       label: d.entity || d.name,
