@@ -1,5 +1,5 @@
 /* exp_db.c -- the experiment store: experiments, their scenarios and every
- * replication's KPIs in one SQLite file, and its CSV and JSON exports.
+ * replication's KPIs in one SQLite file (the exports are in exp_db_export.c).
  * The schema is documented for people who query it in docs/experiment-db.md.
  *
  * Durability: WAL journal with synchronous=NORMAL. A committed transaction
@@ -14,7 +14,7 @@
  * Every query is a prepared statement from QUERIES[], prepared once at open
  * (which also proves that the file has our tables) and bound per use; values
  * never enter SQL text. */
-#include "experiment/exp_db.h"
+#include "experiment/exp_db_internal.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 
 #define SCHEMA_VERSION 1
-#define EXPORT_FORMAT "fabtwin-experiment-db/1"
 /* Another process holding the write lock (a second runner, a user's
  * sqlite3 shell mid-transaction) is waited for this long, then reported. */
 #define BUSY_TIMEOUT_MS 10000
@@ -62,11 +61,6 @@ static const char SCHEMA[] =
     " FOREIGN KEY(experiment_id, kpi_idx) REFERENCES kpi(experiment_id, idx)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
-enum {
-    Q_FIND_EXP, Q_COUNT_SCN, Q_COUNT_KPI, Q_KPIS, Q_INS_EXP, Q_INS_SCN, Q_INS_FAC, Q_INS_KPI,
-    Q_INS_REP, Q_INS_VAL, Q_REPS, Q_VALS, Q_LATEST, Q_EXP, Q_SCNS, Q_FACS, Q_N
-};
-
 static const char *const QUERIES[Q_N] = {
     [Q_FIND_EXP] = "SELECT id FROM experiment WHERE key = ?1",
     [Q_COUNT_SCN] = "SELECT count(*) FROM scenario WHERE experiment_id = ?1",
@@ -95,22 +89,16 @@ static const char *const QUERIES[Q_N] = {
                " ORDER BY scenario_idx, pos",
 };
 
-struct exp_db {
-    sqlite3 *conn;
-    char *path;
-    sqlite3_stmt *q[Q_N];
-};
-
 /* ---- helpers ------------------------------------------------------------ */
 
-static int sql_fail(exp_db *db, ft_error *err, const char *what)
+int edb_fail(exp_db *db, ft_error *err, const char *what)
 {
     return ft_fail(err, db->path, 0, 0, "%s: %s", what, sqlite3_errmsg(db->conn));
 }
 
 /* A cached statement, reset, ready to bind. Statements are reset again
  * after use so that no read transaction stays open between calls. */
-static sqlite3_stmt *query(exp_db *db, int which)
+sqlite3_stmt *edb_query(exp_db *db, int which)
 {
     sqlite3_reset(db->q[which]);
     return db->q[which];
@@ -125,7 +113,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *text)
     sqlite3_bind_text(s, i, text ? text : "", -1, SQLITE_STATIC);
 }
 
-static const char *column_text(sqlite3_stmt *s, int i)
+const char *edb_text(sqlite3_stmt *s, int i)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     return t ? (const char *)t : "";
@@ -147,12 +135,12 @@ static int query_int(exp_db *db, sqlite3_stmt *s, int64_t *out, ft_error *err)
     if (rc == SQLITE_ROW)
         *out = sqlite3_column_int64(s, 0);
     sqlite3_reset(s);
-    return rc == SQLITE_ROW ? 0 : sql_fail(db, err, "cannot read the results database");
+    return rc == SQLITE_ROW ? 0 : edb_fail(db, err, "cannot read the results database");
 }
 
 static int count_kpis(exp_db *db, int64_t id, int64_t *n, ft_error *err)
 {
-    sqlite3_stmt *s = query(db, Q_COUNT_KPI);
+    sqlite3_stmt *s = edb_query(db, Q_COUNT_KPI);
     sqlite3_bind_int64(s, 1, id);
     return query_int(db, s, n, err);
 }
@@ -168,14 +156,14 @@ static int64_t u64_to_i64(uint64_t u)
 static int begin(exp_db *db, ft_error *err)
 {
     if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(db, err, "cannot start a transaction");
+        return edb_fail(db, err, "cannot start a transaction");
     return 0;
 }
 
 static int commit(exp_db *db, ft_error *err)
 {
     if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(db, err, "cannot commit to the results database");
+        return edb_fail(db, err, "cannot commit to the results database");
     return 0;
 }
 
@@ -314,7 +302,7 @@ exp_db *exp_db_open(const char *path, ft_error *err)
     for (int i = 0; i < Q_N; i++) {
         if (sqlite3_prepare_v3(db->conn, QUERIES[i], -1, SQLITE_PREPARE_PERSISTENT, &db->q[i],
                                NULL) != SQLITE_OK) {
-            sql_fail(db, err, "not a fabtwin results database");
+            edb_fail(db, err, "not a fabtwin results database");
             goto err;
         }
     }
@@ -334,26 +322,26 @@ static int check_same(exp_db *db, int64_t id, size_t n_scenarios, const exp_kpi_
 {
     static const char other[] = "the database holds a different experiment under the same key";
     int64_t n = 0;
-    sqlite3_stmt *s = query(db, Q_COUNT_SCN);
+    sqlite3_stmt *s = edb_query(db, Q_COUNT_SCN);
     sqlite3_bind_int64(s, 1, id);
     if (query_int(db, s, &n, err))
         return -1;
     if ((uint64_t)n != n_scenarios)
         return ft_fail(err, db->path, 0, 0, "%s (%" PRId64 " scenarios, this run has %zu)", other,
                        n, n_scenarios);
-    s = query(db, Q_KPIS);
+    s = edb_query(db, Q_KPIS);
     sqlite3_bind_int64(s, 1, id);
     size_t i = 0;
     int rc = SQLITE_DONE, ret = 0;
     while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *name = column_text(s, 1);
+        const char *name = edb_text(s, 1);
         if (i >= kpis->n || strcmp(name, kpis->defs[i].name) != 0)
             ret = ft_fail(err, db->path, 0, 0, "%s (its KPI %zu is \"%s\", this run's is \"%s\")",
                           other, i, name, i < kpis->n ? kpis->defs[i].name : "(none)");
         i++;
     }
     if (!ret && rc != SQLITE_DONE)
-        ret = sql_fail(db, err, "cannot read the KPI definitions");
+        ret = edb_fail(db, err, "cannot read the KPI definitions");
     if (!ret && i != kpis->n)
         ret = ft_fail(err, db->path, 0, 0, "%s (%zu KPIs, this run has %zu)", other, i, kpis->n);
     sqlite3_reset(s);
@@ -365,20 +353,20 @@ static int insert_error(exp_db *db, int rc, ft_error *err, const char *what, con
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
         return ft_fail(err, db->path, 0, 0, "cannot store the experiment: %s \"%s\" appears twice",
                        what, name);
-    return sql_fail(db, err, "cannot store the experiment");
+    return edb_fail(db, err, "cannot store the experiment");
 }
 
 static int insert_scenario(exp_db *db, int64_t id, size_t idx, const exp_db_scenario *sc,
                            ft_error *err)
 {
-    sqlite3_stmt *s = query(db, Q_INS_SCN);
+    sqlite3_stmt *s = edb_query(db, Q_INS_SCN);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, (int64_t)idx);
     bind_text(s, 3, sc->name);
     int rc = run(s);
     if (rc)
         return insert_error(db, rc, err, "scenario", sc->name);
-    s = query(db, Q_INS_FAC);
+    s = edb_query(db, Q_INS_FAC);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, (int64_t)idx);
     for (size_t f = 0; f < sc->n_set; f++) {
@@ -396,18 +384,18 @@ static int insert_experiment(exp_db *db, const char *key, const char *name,
                              const exp_db_scenario *scenarios, size_t n_scenarios,
                              const exp_kpi_defs *kpis, int64_t *id, ft_error *err)
 {
-    sqlite3_stmt *s = query(db, Q_INS_EXP);
+    sqlite3_stmt *s = edb_query(db, Q_INS_EXP);
     bind_text(s, 1, key);
     bind_text(s, 2, name);
     bind_text(s, 3, model_path);
     bind_text(s, 4, spec_json);
     if (run(s))
-        return sql_fail(db, err, "cannot store the experiment");
+        return edb_fail(db, err, "cannot store the experiment");
     *id = sqlite3_last_insert_rowid(db->conn);
     for (size_t i = 0; i < n_scenarios; i++)
         if (insert_scenario(db, *id, i, &scenarios[i], err))
             return -1;
-    s = query(db, Q_INS_KPI);
+    s = edb_query(db, Q_INS_KPI);
     sqlite3_bind_int64(s, 1, *id);
     for (size_t i = 0; i < kpis->n; i++) {
         const exp_kpi_def *k = &kpis->defs[i];
@@ -441,7 +429,7 @@ int exp_db_experiment(exp_db *db, const char *key, const char *name, const char 
     if (begin(db, err))
         return -1;
     int64_t found = 0;
-    sqlite3_stmt *s = query(db, Q_FIND_EXP);
+    sqlite3_stmt *s = edb_query(db, Q_FIND_EXP);
     bind_text(s, 1, key);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
@@ -451,7 +439,7 @@ int exp_db_experiment(exp_db *db, const char *key, const char *name, const char 
         if (check_same(db, found, n_scenarios, kpis, err))
             goto fail;
     } else if (rc != SQLITE_DONE) {
-        sql_fail(db, err, "cannot look up the experiment");
+        edb_fail(db, err, "cannot look up the experiment");
         goto fail;
     } else if (insert_experiment(db, key, name, model_path, spec_json, scenarios, n_scenarios,
                                  kpis, &found, err)) {
@@ -469,14 +457,14 @@ fail:
 
 int exp_db_latest(exp_db *db, int64_t *id, ft_error *err)
 {
-    return query_int(db, query(db, Q_LATEST), id, err);
+    return query_int(db, edb_query(db, Q_LATEST), id, err);
 }
 
 /* ---- replications ------------------------------------------------------- */
 
 static int insert_rep_row(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
 {
-    sqlite3_stmt *s = query(db, Q_INS_REP);
+    sqlite3_stmt *s = edb_query(db, Q_INS_REP);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int(s, 2, r->scenario);
     sqlite3_bind_int(s, 3, r->rep);
@@ -494,7 +482,7 @@ static int insert_rep_row(exp_db *db, int64_t id, const exp_rep *r, ft_error *er
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
         return ft_fail(err, db->path, 0, 0, "experiment %" PRId64 " has no scenario %d", id,
                        r->scenario);
-    return rc ? sql_fail(db, err, "cannot store a replication") : 0;
+    return rc ? edb_fail(db, err, "cannot store a replication") : 0;
 }
 
 /* The replication row first, then the KPI count check, then the values, all
@@ -517,7 +505,7 @@ int exp_db_put_rep(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
                 r->rep, r->scenario, r->n_values, id, n_kpis);
         goto fail;
     }
-    sqlite3_stmt *s = query(db, Q_INS_VAL);
+    sqlite3_stmt *s = edb_query(db, Q_INS_VAL);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int(s, 2, r->scenario);
     sqlite3_bind_int(s, 3, r->rep);
@@ -525,7 +513,7 @@ int exp_db_put_rep(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
         sqlite3_bind_int64(s, 4, (int64_t)i);
         sqlite3_bind_double(s, 5, r->values[i]); /* NaN is stored as NULL */
         if (run(s)) {
-            sql_fail(db, err, "cannot store a KPI value");
+            edb_fail(db, err, "cannot store a KPI value");
             goto fail;
         }
     }
@@ -541,7 +529,7 @@ fail:
  * changed behind our back (put_rep never leaves one), so it is an error. */
 static int read_values(exp_db *db, int64_t id, const exp_rep *r, size_t n, ft_error *err)
 {
-    sqlite3_stmt *s = query(db, Q_VALS);
+    sqlite3_stmt *s = edb_query(db, Q_VALS);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int(s, 2, r->scenario);
     sqlite3_bind_int(s, 3, r->rep);
@@ -554,7 +542,7 @@ static int read_values(exp_db *db, int64_t id, const exp_rep *r, size_t n, ft_er
     }
     int ret = 0;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        ret = sql_fail(db, err, "cannot read the KPI values");
+        ret = edb_fail(db, err, "cannot read the KPI values");
     else if (i < n)
         ret = ft_fail(err, db->path, 0, 0,
                       "the results database is damaged: replication %d of scenario %d has no"
@@ -577,7 +565,7 @@ static void read_rep(sqlite3_stmt *s, exp_rep *r)
     r->warmup_s = sqlite3_column_double(s, 3);
     r->length_s = sqlite3_column_double(s, 4);
     r->events = (uint64_t)sqlite3_column_int64(s, 5);
-    snprintf(r->bottleneck, sizeof r->bottleneck, "%s", column_text(s, 6));
+    snprintf(r->bottleneck, sizeof r->bottleneck, "%s", edb_text(s, 6));
 }
 
 /* One snapshot throughout: while the cursor over the replications is open,
@@ -597,7 +585,7 @@ int exp_db_each_rep(exp_db *db, int64_t id, size_t n_kpis,
     exp_rep r = {.n_values = n_kpis};
     if (!(r.values = malloc((n_kpis ? n_kpis : 1) * sizeof *r.values)))
         return ft_fail(err, db->path, 0, 0, "out of memory");
-    sqlite3_stmt *s = query(db, Q_REPS);
+    sqlite3_stmt *s = edb_query(db, Q_REPS);
     sqlite3_bind_int64(s, 1, id);
     int rc = SQLITE_DONE, ret = 0;
     while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -607,308 +595,8 @@ int exp_db_each_rep(exp_db *db, int64_t id, size_t n_kpis,
             ret = fn(ctx, &r);
     }
     if (!ret && rc != SQLITE_DONE)
-        ret = sql_fail(db, err, "cannot read the replications");
+        ret = edb_fail(db, err, "cannot read the replications");
     sqlite3_reset(s);
     free(r.values);
     return ret;
-}
-
-/* ---- exports ------------------------------------------------------------ */
-
-/* What an export prints besides the replications, as the JSON it becomes:
- * experiment {name, model, spec}, kpis [{name, group, entity, measure}],
- * scenarios [{index, name, set {path: value}}], and paths, the union of the
- * scenarios' parameter paths in order of first appearance (an object used
- * as an ordered set: jansson keeps insertion order). */
-typedef struct catalog {
-    json_t *experiment, *kpis, *scenarios, *paths;
-} catalog;
-
-static void catalog_free(catalog *c)
-{
-    json_decref(c->experiment);
-    json_decref(c->kpis);
-    json_decref(c->scenarios);
-    json_decref(c->paths);
-}
-
-static int load_experiment(exp_db *db, int64_t id, catalog *c, ft_error *err)
-{
-    sqlite3_stmt *s = query(db, Q_EXP);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s), ret = 0;
-    if (rc == SQLITE_ROW) {
-        json_error_t jerr;
-        json_t *spec = json_loads(column_text(s, 2), JSON_DECODE_ANY, &jerr);
-        if (!spec)
-            ret = ft_fail(err, db->path, 0, 0,
-                          "experiment %" PRId64 ": its definition is not JSON: %s", id, jerr.text);
-        else if (!(c->experiment = json_pack("{s:s, s:s, s:o}", "name", column_text(s, 0),
-                                             "model", column_text(s, 1), "spec", spec)))
-            ret = ft_fail(err, db->path, 0, 0,
-                          "experiment %" PRId64 ": its name or model path is not UTF-8", id);
-    } else if (rc == SQLITE_DONE) {
-        ret = ft_fail(err, db->path, 0, 0, "the database holds no experiment %" PRId64, id);
-    } else {
-        ret = sql_fail(db, err, "cannot read the experiment");
-    }
-    sqlite3_reset(s);
-    return ret;
-}
-
-/* One JSON object per row of a catalog query, appended to arr. The first
- * column is the row's index, which must count 0, 1, 2 ... */
-static json_t *kpi_row(sqlite3_stmt *s)
-{
-    return json_pack("{s:s, s:s, s:s, s:s}", "name", column_text(s, 1), "group", column_text(s, 2),
-                     "entity", column_text(s, 3), "measure", column_text(s, 4));
-}
-
-static json_t *scenario_row(sqlite3_stmt *s)
-{
-    return json_pack("{s:I, s:s, s:{}}", "index", (json_int_t)sqlite3_column_int64(s, 0), "name",
-                     column_text(s, 1), "set");
-}
-
-static int load_rows(exp_db *db, int64_t id, int which, json_t *(*row)(sqlite3_stmt *s),
-                     json_t *arr, ft_error *err)
-{
-    sqlite3_stmt *s = query(db, which);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = SQLITE_DONE, ret = 0;
-    while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (sqlite3_column_int64(s, 0) != (int64_t)json_array_size(arr))
-            ret = ft_fail(err, db->path, 0, 0,
-                          "the results database is damaged: experiment %" PRId64
-                          " has a gap in its %s",
-                          id, which == Q_KPIS ? "KPIs" : "scenarios");
-        else if (json_array_append_new(arr, row(s)))
-            ret = ft_fail(err, db->path, 0, 0, "experiment %" PRId64 ": a name is not UTF-8", id);
-    }
-    if (!ret && rc != SQLITE_DONE)
-        ret = sql_fail(db, err, "cannot read the experiment");
-    sqlite3_reset(s);
-    return ret;
-}
-
-/* Each scenario's parameter values into its "set", and c->paths. */
-static int load_factors(exp_db *db, int64_t id, catalog *c, ft_error *err)
-{
-    sqlite3_stmt *s = query(db, Q_FACS);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = SQLITE_DONE, ret = 0;
-    while (!ret && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        json_t *sc = json_array_get(c->scenarios, (size_t)sqlite3_column_int64(s, 0));
-        const char *path = column_text(s, 1);
-        if (!sc || json_object_set_new(json_object_get(sc, "set"), path,
-                                       json_string(column_text(s, 2))) ||
-            json_object_set_new(c->paths, path, json_true()))
-            ret = ft_fail(err, db->path, 0, 0,
-                          "experiment %" PRId64 ": its parameter \"%s\" is damaged or not UTF-8",
-                          id, path);
-    }
-    if (!ret && rc != SQLITE_DONE)
-        ret = sql_fail(db, err, "cannot read the scenarios' parameters");
-    sqlite3_reset(s);
-    return ret;
-}
-
-static int catalog_load(exp_db *db, int64_t id, catalog *c, ft_error *err)
-{
-    *c = (catalog){NULL, json_array(), json_array(), json_object()};
-    if (!c->kpis || !c->scenarios || !c->paths) {
-        ft_fail(err, db->path, 0, 0, "out of memory");
-        goto err;
-    }
-    if (load_experiment(db, id, c, err) || load_rows(db, id, Q_KPIS, kpi_row, c->kpis, err) ||
-        load_rows(db, id, Q_SCNS, scenario_row, c->scenarios, err) ||
-        load_factors(db, id, c, err))
-        goto err;
-    return 0;
-err:
-    catalog_free(c);
-    return -1;
-}
-
-static const char *kpi_name(const catalog *c, size_t i)
-{
-    return json_string_value(json_object_get(json_array_get(c->kpis, i), "name"));
-}
-
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
-static void csv_text(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-/* 17 significant digits read back to the same double. NaN (a KPI with no
- * observations) is an empty cell; infinities print as inf / -inf. */
-static void csv_number(FILE *out, double x)
-{
-    if (!isnan(x))
-        fprintf(out, "%.17g", x);
-}
-
-static void csv_header(const catalog *c, FILE *out)
-{
-    const char *path;
-    json_t *v;
-    fputs("scenario,scenario_name", out);
-    json_object_foreach(c->paths, path, v) {
-        fputc(',', out);
-        csv_text(out, path);
-    }
-    fputs(",rep,seed,warmup_s,length_s,events,bottleneck", out);
-    for (size_t i = 0; i < json_array_size(c->kpis); i++) {
-        fputc(',', out);
-        csv_text(out, kpi_name(c, i));
-    }
-    fputc('\n', out);
-}
-
-typedef struct export_ctx {
-    const catalog *c;
-    FILE *out;
-    size_t n; /* replications written */
-    exp_db *db;
-    ft_error *err;
-} export_ctx;
-
-/* The scenario of a replication; the foreign key guarantees it, unless the
- * file was written by a connection that did not enforce foreign keys. */
-static json_t *scenario_of(export_ctx *x, const exp_rep *r)
-{
-    json_t *sc = json_array_get(x->c->scenarios, (size_t)r->scenario);
-    if (!sc)
-        ft_fail(x->err, x->db->path, 0, 0,
-                "the results database is damaged: replication %d has no scenario %d", r->rep,
-                r->scenario);
-    return sc;
-}
-
-static int csv_row(void *ctx, const exp_rep *r)
-{
-    export_ctx *x = ctx;
-    json_t *sc = scenario_of(x, r), *set = json_object_get(sc, "set");
-    const char *path;
-    json_t *v;
-    if (!sc)
-        return -1;
-    fprintf(x->out, "%d,", r->scenario);
-    csv_text(x->out, json_string_value(json_object_get(sc, "name")));
-    json_object_foreach(x->c->paths, path, v) {
-        json_t *value = json_object_get(set, path);
-        fputc(',', x->out);
-        if (value)
-            csv_text(x->out, json_string_value(value));
-    }
-    fprintf(x->out, ",%d,%" PRIu64 ",%.17g,%.17g,%" PRIu64 ",", r->rep, r->seed, r->warmup_s,
-            r->length_s, r->events);
-    csv_text(x->out, r->bottleneck);
-    for (size_t i = 0; i < r->n_values; i++) {
-        fputc(',', x->out);
-        csv_number(x->out, r->values[i]);
-    }
-    fputc('\n', x->out);
-    return 0;
-}
-
-static int export_done(exp_db *db, FILE *out, int rc, const char *what, ft_error *err)
-{
-    if (rc == 0 && (fflush(out) != 0 || ferror(out)))
-        return ft_fail(err, db->path, 0, 0, "cannot write the %s export: %s", what,
-                       strerror(errno));
-    return rc;
-}
-
-int exp_db_export_csv(exp_db *db, int64_t id, FILE *out, ft_error *err)
-{
-    catalog c;
-    if (catalog_load(db, id, &c, err))
-        return -1;
-    csv_header(&c, out);
-    export_ctx x = {&c, out, 0, db, err};
-    int rc = exp_db_each_rep(db, id, json_array_size(c.kpis), csv_row, &x, err);
-    catalog_free(&c);
-    return export_done(db, out, rc, "CSV", err);
-}
-
-/* JSON cannot hold NaN or infinities: they become null. */
-static json_t *json_number(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
-#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(17))
-
-/* The seed is a string: JSON numbers above 2^53 lose digits in JavaScript
- * and in many parsers (jansson refuses those above 2^63), and seeds use all
- * 64 bits. */
-static int json_row(void *ctx, const exp_rep *r)
-{
-    export_ctx *x = ctx;
-    if (!scenario_of(x, r))
-        return -1;
-    char seed[24];
-    snprintf(seed, sizeof seed, "%" PRIu64, r->seed);
-    json_t *kpis = json_object();
-    for (size_t i = 0; i < r->n_values; i++)
-        json_object_set_new(kpis, kpi_name(x->c, i), json_number(r->values[i]));
-    json_t *row = json_pack("{s:i, s:i, s:s, s:o, s:o, s:I, s:s, s:o}", "scenario", r->scenario,
-                            "rep", r->rep, "seed", seed, "warmup_s", json_number(r->warmup_s),
-                            "length_s", json_number(r->length_s), "events",
-                            (json_int_t)r->events, "bottleneck", r->bottleneck, "kpis", kpis);
-    fputs(x->n++ ? ",\n" : "\n", x->out);
-    int rc = row ? json_dumpf(row, x->out, JSON_FLAGS) : -1;
-    json_decref(row);
-    if (rc)
-        ft_fail(x->err, x->db->path, 0, 0,
-                "replication %d of scenario %d: cannot write it as JSON (its bottleneck name"
-                " is not UTF-8, or out of memory)",
-                r->rep, r->scenario);
-    return rc;
-}
-
-/* A JSON array with one element per line: {"a":1},\n{"b":2} */
-static void json_lines(const char *key, json_t *arr, FILE *out)
-{
-    size_t i;
-    json_t *v;
-    fprintf(out, ",\n\"%s\":[", key);
-    json_array_foreach(arr, i, v) {
-        fputs(i ? ",\n" : "\n", out);
-        json_dumpf(v, out, JSON_FLAGS);
-    }
-    fputs(i ? "\n]" : "]", out);
-}
-
-/* Layout: one line per KPI, scenario and replication, each compact -- a
- * diff of two exports shows which replications differ, and a huge export
- * stays greppable; JSON_INDENT would spread a replication with 200 KPIs
- * over 200 lines. Replications are streamed, never held all at once. */
-int exp_db_export_json(exp_db *db, int64_t id, FILE *out, ft_error *err)
-{
-    catalog c;
-    if (catalog_load(db, id, &c, err))
-        return -1;
-    fputs("{\"format\":\"" EXPORT_FORMAT "\",\n\"experiment\":", out);
-    json_dumpf(c.experiment, out, JSON_FLAGS);
-    json_lines("kpis", c.kpis, out);
-    json_lines("scenarios", c.scenarios, out);
-    fputs(",\n\"replications\":[", out);
-    export_ctx x = {&c, out, 0, db, err};
-    int rc = exp_db_each_rep(db, id, json_array_size(c.kpis), json_row, &x, err);
-    fputs(x.n ? "\n]}\n" : "]}\n", out);
-    catalog_free(&c);
-    return export_done(db, out, rc, "JSON", err);
 }
