@@ -12,14 +12,16 @@
 #include "experiment/exp_stat.h"
 #include "stats/stats.h"
 
-exp_stat exp_stat_of(const exp_rep *reps, int n, int k, double level)
+/* The statistics of x(0..n) where x(i) = b[i].values[k] - (a ? a[i].values[k] : 0),
+ * by Welford's update (no cancellation for KPIs with a large mean). */
+static exp_stat of_reps(const exp_rep *a, const exp_rep *b, int n, int k, double level)
 {
     exp_stat s = {.mean = NAN, .sd = NAN, .half_width = NAN, .n = n};
     if (n <= 0 || k < 0)
         return s;
-    double mean = 0, m2 = 0; /* Welford */
+    double mean = 0, m2 = 0;
     for (int i = 0; i < n; i++) {
-        double x = reps[i].values[k], d = x - mean;
+        double x = b[i].values[k] - (a ? a[i].values[k] : 0), d = x - mean;
         mean += d / (i + 1);
         m2 += d * (x - mean);
     }
@@ -31,24 +33,14 @@ exp_stat exp_stat_of(const exp_rep *reps, int n, int k, double level)
     return s;
 }
 
+exp_stat exp_stat_of(const exp_rep *reps, int n, int k, double level)
+{
+    return of_reps(NULL, reps, n, k, level);
+}
+
 exp_stat exp_stat_paired(const exp_rep *a, int na, const exp_rep *b, int nb, int k, double level)
 {
-    int n = na < nb ? na : nb;
-    exp_stat s = {.mean = NAN, .sd = NAN, .half_width = NAN, .n = n};
-    if (n <= 0 || k < 0)
-        return s;
-    double mean = 0, m2 = 0;
-    for (int i = 0; i < n; i++) {
-        double x = b[i].values[k] - a[i].values[k], d = x - mean;
-        mean += d / (i + 1);
-        m2 += d * (x - mean);
-    }
-    s.mean = mean;
-    if (n >= 2) {
-        s.sd = sqrt(m2 / (n - 1));
-        s.half_width = stats_ci_halfwidth(s.sd, (size_t)n, level);
-    }
-    return s;
+    return of_reps(a, b, na < nb ? na : nb, k, level);
 }
 
 exp_stat exp_stat_welch(exp_stat a, exp_stat b, double level)
