@@ -74,6 +74,26 @@ const char *ft_model_station_name(const ft_model *m, size_t i);
 
 /* ---- running ------------------------------------------------------------ */
 
+/* One event of a running simulation, for observers (a trace, the emulator
+ * of a live plant). kind: "release" (a source released an item), "enqueue"
+ * (an item entered a buffer or queue), "setup", "start", "finish", "kit"
+ * (an assembly consumed its parts), "blocked" (a finished item cannot move
+ * on; detail names where it waits to go), "rework", "convey" (an item got on
+ * a conveyor), "exit", "scrap", and a station's "fail", "repair",
+ * "maintenance", "maintenance_end", "shift_off", "shift_on". Strings are
+ * valid during the call only. */
+typedef struct ft_event {
+    double time_s;
+    const char *kind;
+    const char *object;     /* station, buffer, conveyor or source; "" for the plant */
+    uint64_t item;          /* 0 when the event is about no item */
+    const char *product;    /* "" when no item */
+    double quantity;        /* the item's quantity; 0 when no item */
+    const char *detail;     /* "" or more about it */
+} ft_event;
+
+typedef void (*ft_event_fn)(void *ctx, const ft_event *e);
+
 typedef struct ft_run_options {
     bool has_seed;      uint64_t seed;     /* else the model's run.seed */
     bool has_warmup;    double warmup_s;   /* else the model's run.warmup */
@@ -81,6 +101,7 @@ typedef struct ft_run_options {
     double start_s;     /* simulation clock at the start (e.g. now in the live plant's week);
                            warm-up and length count from here */
     FILE *trace;        /* if not NULL, every event as CSV */
+    ft_event_fn on_event; void *event_ctx; /* if not NULL, called for every event */
 } ft_run_options;
 
 typedef struct ft_sim ft_sim;

@@ -4,6 +4,7 @@
  * plus the factory built on it plus the run's window (warm-up, length). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fabtwin/fabtwin.h"
 #include "flow/flow.h"
@@ -15,6 +16,9 @@ struct ft_model {
 
 struct ft_sim {
     sim *kernel;
+    FILE *trace;                /* CSV of every event, or NULL */
+    ft_event_fn on_event;       /* the caller's observer, or NULL */
+    void *event_ctx;
     flow_factory *factory;
     double start_s, warmup_end_s, end_s;
     bool started, warmup_done;
@@ -84,6 +88,43 @@ void ft_sim_free(ft_sim *s)
     free(s);
 }
 
+/* CSV with RFC 4180 quoting for names (they may hold commas or quotes). */
+static void csv_field(FILE *out, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* Every event: a trace line and the caller's observer. */
+static void observe(void *ctx, const ft_event *e)
+{
+    ft_sim *s = ctx;
+    if (s->trace) {
+        fprintf(s->trace, "%.6f,%s,", e->time_s, e->kind);
+        csv_field(s->trace, e->object);
+        if (e->item) {
+            fprintf(s->trace, ",%llu,", (unsigned long long)e->item);
+            csv_field(s->trace, e->product);
+        } else {
+            fputs(",,", s->trace);
+        }
+        fputc(',', s->trace);
+        csv_field(s->trace, e->detail);
+        fputc('\n', s->trace);
+    }
+    if (s->on_event)
+        s->on_event(s->event_ctx, e);
+}
+
 ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
 {
     const model_run *run = &m->desc.run;
@@ -113,7 +154,11 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
     }
     sim_set_now(s->kernel, opt->start_s);
     uint64_t seed = opt->has_seed ? opt->seed : run->seed;
-    if (!(s->factory = flow_build(&m->desc, s->kernel, seed, opt->trace, err))) {
+    s->trace = opt->trace;
+    s->on_event = opt->on_event;
+    s->event_ctx = opt->event_ctx;
+    bool observed = opt->trace || opt->on_event;
+    if (!(s->factory = flow_build(&m->desc, s->kernel, seed, observed ? observe : NULL, s, err))) {
         ft_sim_free(s);
         return NULL;
     }

@@ -18,9 +18,10 @@
 typedef struct flow_factory flow_factory;
 
 /* Build the objects of model m on kernel s, with every random stream
- * derived from seed. trace (may be NULL) receives one CSV line per event.
- * Nothing is scheduled until flow_start. */
-flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, FILE *trace, ft_error *err);
+ * derived from seed. on_event (may be NULL) is called with ctx for every
+ * event (ft_event in fabtwin.h). Nothing is scheduled until flow_start. */
+flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn on_event,
+                         void *ctx, ft_error *err);
 void flow_free(flow_factory *f);
 
 /* Schedule sources, failures, maintenance and shift changes from now on,

@@ -1,7 +1,7 @@
 /* flow_factory.c -- building a running factory from a model description.
  *
  * Owns every flow object, the item pool, routing (where an item goes next),
- * the sink (items leaving the plant), the trace and the plant-wide
+ * the sink (items leaving the plant), the event observer and the plant-wide
  * statistics (WIP, Little's law, per-product output, bottleneck periods). */
 #include <math.h>
 #include <stdlib.h>
@@ -100,40 +100,21 @@ flow_obj *flow_route(flow_factory *f, const flow_item *it, int from)
     return &f->queues[to]->obj;
 }
 
-/* ---- trace -------------------------------------------------------------- */
-
-/* CSV with RFC 4180 quoting for names (they may hold commas or quotes). */
-static void csv_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
+/* ---- events ------------------------------------------------------------- */
 
 void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
                 const char *detail)
 {
-    if (!f->trace)
+    if (!f->on_event)
         return;
-    fprintf(f->trace, "%.6f,%s,", flow_now(f), event);
-    csv_field(f->trace, object);
+    ft_event e = {.time_s = flow_now(f), .kind = event, .object = object, .product = "",
+                  .detail = detail};
     if (it) {
-        fprintf(f->trace, ",%llu,", (unsigned long long)it->id);
-        csv_field(f->trace, f->m->products[it->product].name);
-    } else {
-        fputs(",,", f->trace);
+        e.item = it->id;
+        e.product = f->m->products[it->product].name;
+        e.quantity = it->quantity;
     }
-    fputc(',', f->trace);
-    csv_field(f->trace, detail);
-    fputc('\n', f->trace);
+    f->on_event(f->event_ctx, &e);
 }
 
 /* ---- bottleneck --------------------------------------------------------- */
@@ -199,7 +180,8 @@ static char *queue_name(const model_desc *m, int station)
     return s;
 }
 
-flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, FILE *trace, ft_error *err)
+flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn on_event,
+                         void *ctx, ft_error *err)
 {
     flow_factory *f = calloc(1, sizeof *f);
     if (!f)
@@ -207,7 +189,8 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, FILE *trace
     f->m = m;
     f->s = s;
     f->seed = seed;
-    f->trace = trace;
+    f->on_event = on_event;
+    f->event_ctx = ctx;
     f->t_reset = sim_now(s);
     flow_obj_init(&f->sink, &sink_ops, "sink", f);
     stats_level_init(&f->wip, sim_now(s), 0);

@@ -227,7 +227,8 @@ struct flow_factory {
     const model_desc *m;
     sim *s;
     uint64_t seed;
-    FILE *trace;
+    ft_event_fn on_event;       /* observer of every event, or NULL */
+    void *event_ctx;
     uint64_t next_item_id;
     flow_item *free_items;      /* recycled items */
     flow_queue **queues;  size_t n_queues;   /* one per station, same index */
