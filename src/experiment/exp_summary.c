@@ -123,11 +123,13 @@ static json_t *header(const exp_plan *p, const exp_results *r)
                                               d->group, "entity", d->entity, "measure",
                                               d->measure));
     }
-    return json_pack("{s:s, s:s, s:{s:s, s:s}, s:f, s:b, s:I, s:o, s:o, s:o, s:o, s:o}", "format",
+    char seed[24]; /* a string: JSON numbers lose digits above 2^53 */
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->seed);
+    return json_pack("{s:s, s:s, s:{s:s, s:s}, s:f, s:b, s:s, s:o, s:o, s:o, s:o, s:o}", "format",
                      "fabtwin-experiment/1", "experiment",
                      s->name ? s->name : ft_model_name(p->scenarios[0].model), "model", "path",
                      s->model_path, "name", ft_model_name(p->scenarios[0].model), "confidence",
-                     s->confidence, "crn", s->crn, "seed", (json_int_t)p->seed, "warmup", w,
+                     s->confidence, "crn", s->crn, "seed", seed, "warmup", w,
                      "length_s", num(length), "replications", reps, "factors", factors, "kpis",
                      kpis);
 }

@@ -285,7 +285,7 @@
     add('Common random numbers', S.crn === true
       ? 'on — replication r of every scenario uses the same random numbers (paired comparisons)'
       : S.crn === false ? 'off — scenarios are independent (Welch comparisons)' : '—');
-    if (isNum(S.seed)) add('Seed', String(S.seed));
+    if (isNum(S.seed) || (typeof S.seed === 'string' && S.seed !== '')) add('Seed', String(S.seed));
 
     const factors = arr(S.factors).filter(isObj);
     if (factors.length) {
