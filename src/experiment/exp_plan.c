@@ -159,6 +159,10 @@ int exp_plan_build(exp_plan *p, const exp_spec *s, ft_error *err)
     if (n > MAX_SCENARIOS)
         return ft_fail(err, NULL, 0, 0, "the experiment has %.0f scenarios; the limit is %d", n,
                        MAX_SCENARIOS);
+    if (s->reps_min != s->reps_max && !(s->target_rel_hw > 0))
+        return ft_fail(err, NULL, 0, 0, "a range of replications (%d..%d) is for the sequential "
+                                        "mode: give the target half-width too (--half-width 2%%)",
+                       s->reps_min, s->reps_max);
     size_t per_base = (size_t)n / (s->n_named ? s->n_named : 1);
     if (!(p->scenarios = calloc((size_t)n, sizeof *p->scenarios)))
         return ft_fail(err, NULL, 0, 0, "out of memory");
