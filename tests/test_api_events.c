@@ -1,6 +1,8 @@
-/* test_api_events.c -- the event observer of ft_run_options sees every
- * event of a run, in time order, consistent with the KPIs: each finished
- * item is one "exit" event, each item a source lets in one "release". */
+/* test_api_events.c -- what a client sees of a running simulation: the
+ * event observer of ft_run_options gets every event in time order,
+ * consistent with the KPIs (each finished item one "exit", each item a
+ * source lets in one "release"); and ft_sim_snapshot gives the state at the
+ * clock exactly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,10 +58,49 @@ static void test_observer_sees_every_exit_in_time_order(void **state)
     ft_model_free(m);
 }
 
+/* D/D/1 with arrivals every 10 s and 25 s of service. A source releases its
+ * first item one interarrival after its start (docs/model-language.md), so
+ * at 95 s nine items have arrived (10, 20, ..., 90), three are done (35,
+ * 60, 85), one is in process since 85 s and five wait. */
+static void test_snapshot_is_the_state_at_the_clock(void **state)
+{
+    static const char yaml[] = "model: dd1\n"
+                               "run: { warmup: 0s, length: 1h }\n"
+                               "products:\n"
+                               "  - { name: p, routing: [{ station: S, time: 25s }] }\n"
+                               "sources:\n"
+                               "  - { name: in, product: p, interarrival: 10s }\n"
+                               "buffers:\n"
+                               "  - { name: B, capacity: 100, feeds: S }\n"
+                               "stations:\n"
+                               "  - { name: S }\n";
+    ft_error err = {0};
+    ft_model *m = ft_model_load_string(yaml, sizeof yaml - 1, "dd1.yaml", &err);
+    if (!m)
+        fail_msg("%s", err.msg);
+    ft_sim *sim = ft_sim_new(m, NULL, &err);
+    assert_non_null(sim);
+    assert_int_equal(ft_sim_advance(sim, 95, &err), 0);
+    const ft_snapshot *snap = ft_sim_snapshot(sim);
+    assert_true(snap->now_s == 95);
+    assert_int_equal(snap->produced, 3);
+    assert_int_equal(snap->wip, 6);
+    assert_int_equal(snap->n_stations, 1);
+    assert_string_equal(snap->stations[0].name, "S");
+    assert_string_equal(snap->stations[0].buffer, "B");
+    assert_int_equal(snap->stations[0].queue, 5);
+    assert_int_equal(snap->stations[0].capacity, 100);
+    assert_int_equal(snap->stations[0].in_state[FT_WORKING], 1);
+    assert_int_equal(snap->stations[0].processed, 3);
+    ft_sim_free(sim);
+    ft_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_observer_sees_every_exit_in_time_order),
+        cmocka_unit_test(test_snapshot_is_the_state_at_the_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

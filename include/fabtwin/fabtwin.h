@@ -187,6 +187,37 @@ typedef struct ft_report {
  * until the next call that advances or frees it. */
 const ft_report *ft_sim_report(ft_sim *s);
 
+/* ---- the state now -------------------------------------------------------- */
+
+typedef struct ft_station_now {
+    const char *name;
+    int servers;
+    int in_state[FT_N_STATES];   /* servers in each state now (a down station: all in it) */
+    long queue;                  /* items in its input buffer (or implicit queue) */
+    long capacity;               /* of that buffer; -1 unbounded */
+    const char *buffer;          /* the buffer's name */
+    uint64_t processed;          /* items finished here since the statistics were reset */
+} ft_station_now;
+
+typedef struct ft_conveyor_now {
+    const char *name;
+    long items;                  /* on the belt */
+    long capacity;
+    bool stopped;                /* a non-accumulating belt stopped by its blocked head */
+} ft_conveyor_now;
+
+typedef struct ft_snapshot {
+    double now_s;
+    long wip;                    /* items in the plant */
+    uint64_t produced, scrapped; /* items out, all products, since the statistics were reset */
+    ft_station_now *stations;    size_t n_stations;
+    ft_conveyor_now *conveyors;  size_t n_conveyors;
+} ft_snapshot;
+
+/* The state of the plant at the simulation's clock. Owned by the
+ * simulation; valid until the next call that advances or frees it. */
+const ft_snapshot *ft_sim_snapshot(ft_sim *s);
+
 int ft_report_write_json(const ft_report *r, FILE *out);
 void ft_report_print(const ft_report *r, FILE *out);
 

@@ -23,6 +23,7 @@ struct ft_sim {
     double start_s, warmup_end_s, end_s;
     bool started, warmup_done;
     ft_report report;
+    ft_snapshot snapshot;
 };
 
 /* The model_desc is the first and only member: the cast is the conversion. */
@@ -249,4 +250,10 @@ const ft_report *ft_sim_report(ft_sim *s)
     flow_report(s->factory, &s->report);
     s->report.warmup_s = s->warmup_done ? s->warmup_end_s - s->start_s : 0;
     return &s->report;
+}
+
+const ft_snapshot *ft_sim_snapshot(ft_sim *s)
+{
+    flow_snapshot(s->factory, &s->snapshot);
+    return &s->snapshot;
 }

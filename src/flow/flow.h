@@ -42,5 +42,7 @@ void flow_reset_stats(flow_factory *f);
  * strings and arrays in r point into f and stay valid until the next call
  * or flow_free. */
 void flow_report(flow_factory *f, ft_report *r);
+/* The state now; the arrays live in the factory. */
+void flow_snapshot(flow_factory *f, ft_snapshot *snap);
 
 #endif

@@ -163,6 +163,8 @@ void flow_free(flow_factory *f)
     free(f->products);
     free(f->rep_stations);
     free(f->rep_buffers);
+    free(f->now_stations);
+    free(f->now_conveyors);
     free(f->rep_products);
     free(f->bn_sole);
     free(f->bn_shift);
@@ -204,11 +206,14 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
     f->rep_stations = calloc(ns, sizeof *f->rep_stations);
     f->rep_buffers = calloc(ns, sizeof *f->rep_buffers);
     f->rep_products = calloc(m->n_products, sizeof *f->rep_products);
+    f->now_stations = calloc(ns, sizeof *f->now_stations);
+    f->now_conveyors = calloc(m->n_conveyors ? m->n_conveyors : 1, sizeof *f->now_conveyors);
     f->bn_sole = calloc(ns, sizeof *f->bn_sole);
     f->bn_shift = calloc(ns, sizeof *f->bn_shift);
     f->bn = stats_bn_new(ns, sim_now(s));
     if (!f->queues || !f->stations || !f->conveyors || !f->sources || !f->products ||
-        !f->rep_stations || !f->rep_buffers || !f->rep_products || !f->bn_sole ||
+        !f->rep_stations || !f->rep_buffers || !f->rep_products || !f->now_stations ||
+        !f->now_conveyors || !f->bn_sole ||
         !f->bn_shift || !f->bn)
         goto oom;
 

@@ -167,6 +167,8 @@ void flow_station_reset_stats(flow_station *st);
 /* Bring state-time accounting up to now. */
 void flow_station_account(flow_station *st);
 bool flow_station_active(const flow_station *st); /* for bottleneck detection */
+/* Servers per KPI state now. */
+void flow_station_now(const flow_station *st, int in_state[FT_N_STATES]);
 int flow_station_place_job(flow_station *st, flow_item *it, double remaining_s, ft_error *err);
 void flow_station_place_failure(flow_station *st, double repair_s);
 /* Apply a change of down reasons: pauses or resumes work in progress,
@@ -246,6 +248,8 @@ struct flow_factory {
     /* report storage */
     ft_station_kpis *rep_stations;
     ft_buffer_kpis *rep_buffers;
+    ft_station_now *now_stations;   /* flow_snapshot's arrays */
+    ft_conveyor_now *now_conveyors;
     ft_product_kpis *rep_products;
     double *bn_sole, *bn_shift;
 };

@@ -1,4 +1,5 @@
-/* flow_report.c -- the KPIs of the measured period, from the collectors.
+/* flow_report.c -- the KPIs of the measured period, from the collectors,
+ * and the state of the plant now (flow_snapshot).
  *
  * Definitions (also in docs/kpis.md):
  *   state shares      server-seconds in each state / (servers * period)
@@ -104,4 +105,37 @@ void flow_report(flow_factory *f, ft_report *r)
     r->exit_rate_per_s = ratio((double)f->exits, period);
     r->sojourn_mean_s = f->exits ? f->sojourn_sum_s / (double)f->exits : 0;
     r->little_lambda_w = r->exit_rate_per_s * r->sojourn_mean_s;
+}
+
+void flow_snapshot(flow_factory *f, ft_snapshot *snap)
+{
+    const model_desc *m = f->m;
+    memset(snap, 0, sizeof *snap);
+    snap->now_s = flow_now(f);
+    snap->wip = (long)f->wip.level;
+    for (size_t i = 0; i < m->n_products; i++) {
+        snap->produced += f->products[i].produced;
+        snap->scrapped += f->products[i].scrapped;
+    }
+    for (size_t i = 0; i < m->n_stations; i++) {
+        const flow_station *st = f->stations[i];
+        const flow_queue *q = f->queues[i];
+        ft_station_now *x = &f->now_stations[i];
+        x->name = st->def->name;
+        x->servers = st->n_servers;
+        flow_station_now(st, x->in_state);
+        x->queue = q->items.count;
+        x->capacity = q->capacity;
+        x->buffer = q->obj.name;
+        x->processed = st->processed;
+    }
+    snap->stations = f->now_stations;
+    snap->n_stations = m->n_stations;
+    for (size_t i = 0; i < m->n_conveyors; i++) {
+        const flow_conveyor *c = f->conveyors[i];
+        f->now_conveyors[i] = (ft_conveyor_now){c->def->name, c->items.count, c->capacity,
+                                                c->stopped};
+    }
+    snap->conveyors = f->now_conveyors;
+    snap->n_conveyors = m->n_conveyors;
 }

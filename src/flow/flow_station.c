@@ -49,6 +49,20 @@ void flow_station_account(flow_station *st)
     st->state_s[FT_BLOCKED] += dt * st->n_local[SRV_BLOCKED];
 }
 
+void flow_station_now(const flow_station *st, int in_state[FT_N_STATES])
+{
+    memset(in_state, 0, FT_N_STATES * sizeof *in_state);
+    ft_state d = down_state(st);
+    if (d != FT_N_STATES) {
+        in_state[d] = st->n_servers;
+        return;
+    }
+    in_state[FT_STARVED] = st->n_local[SRV_IDLE];
+    in_state[FT_SETUP] = st->n_local[SRV_SETUP];
+    in_state[FT_WORKING] = st->n_local[SRV_WORKING];
+    in_state[FT_BLOCKED] = st->n_local[SRV_BLOCKED];
+}
+
 bool flow_station_active(const flow_station *st)
 {
     if (st->off_shift)
