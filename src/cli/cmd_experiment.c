@@ -319,6 +319,9 @@ static int lead(exp_plan *p, const xopts *o, bool mpi, ft_error *err)
     if (exp_run(p, &ro, &res, err))
         goto out;
     rc = write_outputs(p, &res, o, db, id, &out, err);
+    if (!rc && db && !o->quiet)
+        fprintf(stderr, "results: %s (experiment %lld; fabtwin export %s --csv)\n", db_path,
+                (long long)id, db_path);
 out:
     if (exec)
         exec->close(exec);
