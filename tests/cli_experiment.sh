@@ -83,6 +83,7 @@ refuse "zero step" "step of a range must be > 0" --vary 'buffers.喷涂前缓存
 refuse "wrong type" "expected a whole number, got '2.5'" --vary 'stations.轿厢焊接.servers=1,2.5'
 refuse "wrong unit" "unknown time unit" --vary 'products.轿厢.routing.轿厢焊接.time=100s,100kg'
 refuse "unknown KPI" "no KPI named" --goal plant.speed
+refuse "unknown response" "a response: no KPI named 'station.焊接.oee'" --response station.焊接.oee
 rm -f "$tmp/bad.sqlite"
 "$bin" experiment "$model" --db /nonexistent-dir/x.sqlite --json "$tmp/bad.json" \
   2>"$tmp/err.txt"
@@ -99,6 +100,7 @@ length: 12h
 factors:
   buffers.喷涂前缓存.capacity: [2, 6]
 goal: { kpi: plant.wip_mean, direction: min }
+responses: [plant.wip_mean, station.轿厢焊接.utilization]
 scenarios:
   - name: 基线
   - name: 双焊接
@@ -107,12 +109,14 @@ YAML
 "$bin" experiment "$tmp/exp.yaml" --db "$tmp/f.sqlite" --json "$tmp/f.json" >"$tmp/f.txt"
 check "experiment file runs" "[ $? -eq 0 ]"
 check "experiment file: its goal is used" "grep -q 'best by plant.wip_mean (min)' '$tmp/f.txt'"
+check "experiment file: its responses are the columns" \
+  "grep -q 'reps  plant.wip_mean  *station.轿厢焊接.utilization  *bottleneck' '$tmp/f.txt'"
 check "named scenarios crossed with the factors: 4 scenarios" \
   "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [s[\"name\"] for s in d[\"scenarios\"]] == [\"基线, buffers.喷涂前缓存.capacity=2\", \"基线, buffers.喷涂前缓存.capacity=6\", \"双焊接, buffers.喷涂前缓存.capacity=2\", \"双焊接, buffers.喷涂前缓存.capacity=6\"]; assert all(s[\"replications\"] == 4 for s in d[\"scenarios\"])' '$tmp/f.json'"
 sed -i 's/servers: 2 }/servers: two }/' "$tmp/exp.yaml"
 "$bin" experiment "$tmp/exp.yaml" --no-db 2>"$tmp/err.txt"
 check "a bad value in the file points at its line and column" \
-  "grep -q 'exp.yaml:11:35: .*expected a whole number, got .two.' '$tmp/err.txt' || { cat '$tmp/err.txt'; false; }"
+  "grep -q 'exp.yaml:12:35: .*expected a whole number, got .two.' '$tmp/err.txt' || { cat '$tmp/err.txt'; false; }"
 printf 'experiment: x\nmodel: %s\nreplicatons: 4\n' "$PWD/$model" >"$tmp/typo.yaml"
 "$bin" experiment "$tmp/typo.yaml" --no-db 2>"$tmp/err.txt"
 check "experiment file typo: line and column, suggestion" \

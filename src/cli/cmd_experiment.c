@@ -171,6 +171,9 @@ static int parse_args(int argc, char **argv, exp_spec *s, xopts *o, ft_error *er
             s->goal_kpi = dir ? strndup(v, (size_t)(colon - v)) : strdup(v);
             if (dir)
                 s->goal_max = !strcmp(colon, ":max");
+        } else if (!strcmp(a, "--response")) {
+            if (exp_spec_add_response(s, v, err))
+                return cli_fail(err);
         } else if (!strcmp(a, "--threads")) {
             if (parse_whole(a, v, 1, 4096, &x))
                 return 2;

@@ -38,6 +38,7 @@ static const char usage[] =
     "  --vary PATH=VALUES     a factor: 1,2,3 or 2..10:2 or 90s..120s:10s (repeatable)\n"
     "  --no-crn               independent random numbers per scenario (default: common)\n"
     "  --goal KPI[:max|min]   the best scenario by (default plant.throughput_per_hour:max)\n"
+    "  --response KPI         a KPI to show in the table (repeatable; all are stored)\n"
     "  --threads N            default: all cores; under mpirun, MPI ranks are used\n"
     "  --db FILE              results database (default MODEL.results.sqlite) | --no-db\n"
     "  --json FILE            summary; --csv FILE: every replication; --report FILE: HTML\n"

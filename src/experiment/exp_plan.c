@@ -86,6 +86,7 @@ void exp_plan_free(exp_plan *p)
         scenario_free(&p->scenarios[i]);
     free(p->scenarios);
     exp_kpi_defs_free(&p->kpis);
+    free(p->responses);
     memset(p, 0, sizeof *p);
 }
 
@@ -149,6 +150,32 @@ static int find_kpi(const exp_plan *p, const char *name, const char *what, int *
 
 static int key_of(exp_plan *p, ft_error *err);
 
+/* The spec's responses, or throughput, WIP and the goal; no KPI twice. */
+static int choose_responses(exp_plan *p, ft_error *err)
+{
+    const exp_spec *s = p->spec;
+    size_t n = s->n_responses ? s->n_responses : 3;
+    if (!(p->responses = calloc(n, sizeof *p->responses)))
+        return ft_fail(err, NULL, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int k;
+        if (s->n_responses) {
+            if (find_kpi(p, s->responses[i], "a response", &k, err))
+                return -1;
+        } else {
+            k = i == 0   ? exp_kpi_find(&p->kpis, "plant.throughput_per_hour")
+                : i == 1 ? exp_kpi_find(&p->kpis, "plant.wip_mean")
+                         : p->goal_kpi;
+        }
+        bool seen = false;
+        for (size_t j = 0; j < p->n_responses; j++)
+            seen |= p->responses[j] == k;
+        if (!seen)
+            p->responses[p->n_responses++] = k;
+    }
+    return 0;
+}
+
 int exp_plan_build(exp_plan *p, const exp_spec *s, ft_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -189,6 +216,8 @@ int exp_plan_build(exp_plan *p, const exp_spec *s, ft_error *err)
     if (find_kpi(p, goal, "the goal", &p->goal_kpi, err) ||
         find_kpi(p, s->target_rel_hw > 0 ? target : NULL, "the sequential target",
                  &p->target_kpi, err))
+        return -1;
+    if (choose_responses(p, err))
         return -1;
     return key_of(p, err);
 }

@@ -54,6 +54,7 @@ void exp_spec_free(exp_spec *s)
     free(s->model_path);
     free(s->target_kpi);
     free(s->goal_kpi);
+    free_strings(s->responses, s->n_responses);
     memset(s, 0, sizeof *s);
 }
 
@@ -226,6 +227,19 @@ int exp_spec_add_vary(exp_spec *s, const char *text, const char *origin, ft_erro
                  : add_factor(s, path, &vals, origin, 0, 0, err);
     free_strings(vals.v, vals.n);
     return rc;
+}
+
+int exp_spec_add_response(exp_spec *s, const char *kpi, ft_error *err)
+{
+    char **r = realloc(s->responses, (s->n_responses + 1) * sizeof *r);
+    if (!r || !(r[s->n_responses] = strdup(kpi))) {
+        if (r)
+            s->responses = r;
+        return ft_fail(err, NULL, 0, 0, "out of memory");
+    }
+    s->responses = r;
+    s->n_responses++;
+    return 0;
 }
 
 /* ---- the experiment file ------------------------------------------------ */
@@ -462,7 +476,7 @@ static int read_spec(sctx *c, const ynode *root)
     static const char *const keys[] = {"experiment", "model",  "replications", "confidence",
                                        "warmup",     "length", "seed",         "crn",
                                        "goal",       "factors", "scenarios",   "mser_pilots",
-                                       NULL};
+                                       "responses",  NULL};
     exp_spec *s = c->s;
     const ynode *v;
     mu_err e;
@@ -511,6 +525,14 @@ static int read_spec(sctx *c, const ynode *root)
         return v->kind == YNODE_SCALAR ? unit_fail(c, v, &e) : -1;
     if ((v = get(root, "goal")) && read_goal(c, v))
         return -1;
+    if ((v = get(root, "responses")) && !ynode_is_null(v)) {
+        if (v->kind != YNODE_SEQ)
+            return sfail(c, v, "%s", "'responses' is a list of KPI names");
+        for (size_t i = 0; i < v->n; i++)
+            if (scalar(c, v->kids[i], "responses") ||
+                exp_spec_add_response(s, v->kids[i]->text, c->err))
+                return -1;
+    }
     if ((v = get(root, "factors")) && !ynode_is_null(v) && read_factors(c, v))
         return -1;
     if ((v = get(root, "scenarios")) && !ynode_is_null(v) && read_scenarios(c, v))

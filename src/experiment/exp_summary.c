@@ -116,6 +116,9 @@ static json_t *header(const exp_plan *p, const exp_results *r)
         json_array_append_new(factors, json_pack("{s:s, s:o}", "path", s->factors[f].path,
                                                  "values", v));
     }
+    json_t *responses = json_array();
+    for (size_t k = 0; k < p->n_responses; k++)
+        json_array_append_new(responses, json_string(p->kpis.defs[p->responses[k]].name));
     json_t *kpis = json_array();
     for (size_t k = 0; k < p->kpis.n; k++) {
         const exp_kpi_def *d = &p->kpis.defs[k];
@@ -125,13 +128,14 @@ static json_t *header(const exp_plan *p, const exp_results *r)
     }
     char seed[24]; /* a string: JSON numbers lose digits above 2^53 */
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->seed);
-    return json_pack("{s:s, s:s, s:{s:s, s:s}, s:f, s:b, s:s, s:o, s:o, s:o, s:o, s:o}", "format",
+    return json_pack("{s:s, s:s, s:{s:s, s:s}, s:f, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+                     "format",
                      "fabtwin-experiment/1", "experiment",
                      s->name ? s->name : ft_model_name(p->scenarios[0].model), "model", "path",
                      s->model_path, "name", ft_model_name(p->scenarios[0].model), "confidence",
                      s->confidence, "crn", s->crn, "seed", seed, "warmup", w,
-                     "length_s", num(length), "replications", reps, "factors", factors, "kpis",
-                     kpis);
+                     "length_s", num(length), "replications", reps, "factors", factors, "responses",
+                     responses, "kpis", kpis);
 }
 
 static json_t *scenario_json(const exp_plan *p, const exp_results *r, size_t i)
@@ -186,24 +190,48 @@ char *exp_summary_json(const exp_plan *p, const exp_results *r)
     return text;
 }
 
-/* "12.34 ± 0.56" with the precision the half-width asks for. */
+/* "27.230 ± 0.069": the half-width to two significant digits and the mean
+ * to the same decimal place. */
 static void pm(char *buf, size_t size, exp_stat s)
 {
-    if (!isfinite(s.mean))
+    if (!isfinite(s.mean)) {
         snprintf(buf, size, "-");
-    else if (!isfinite(s.half_width))
-        snprintf(buf, size, "%.4g", s.mean);
-    else
-        snprintf(buf, size, "%.4g ± %.2g", s.mean, s.half_width);
+    } else if (!isfinite(s.half_width) || s.half_width <= 0) {
+        snprintf(buf, size, isfinite(s.half_width) ? "%.6g ± 0" : "%.6g", s.mean);
+    } else {
+        int decimals = 1 - (int)floor(log10(s.half_width));
+        if (decimals < 0)
+            decimals = 0;
+        if (decimals > 9)
+            decimals = 9;
+        snprintf(buf, size, "%.*f ± %.*f", decimals, s.mean, decimals, s.half_width);
+    }
+}
+
+/* Columns a string takes on a terminal: East Asian wide characters (from
+ * U+1100 on, a close enough rule for the names of plants) take two. */
+static int columns(const char *t)
+{
+    int n = 0;
+    for (const unsigned char *u = (const unsigned char *)t; *u; u++) {
+        if ((*u & 0xC0) == 0x80)
+            continue;
+        n += *u >= 0xE1 ? 2 : 1; /* lead bytes of U+1000 and above */
+    }
+    return n;
+}
+
+/* t, then spaces up to `width` columns (at least one). */
+static void cell(FILE *out, const char *t, int width)
+{
+    int pad = width - columns(t);
+    fprintf(out, "%s%*s", t, pad > 1 ? pad : 1, "");
 }
 
 void exp_summary_print(const exp_plan *p, const exp_results *r, FILE *out)
 {
     const exp_spec *s = p->spec;
-    int tp = exp_kpi_find(&p->kpis, "plant.throughput_per_hour");
-    int wip = exp_kpi_find(&p->kpis, "plant.wip_mean");
     const char *goal = p->kpis.defs[p->goal_kpi].name;
-    bool goal_col = p->goal_kpi != tp;
     fprintf(out, "experiment: %s, %zu scenario%s, %.0f%% confidence, CRN %s\n",
             s->name ? s->name : ft_model_name(p->scenarios[0].model), r->n_scenarios,
             r->n_scenarios == 1 ? "" : "s", 100 * s->confidence, s->crn ? "on" : "off");
@@ -211,23 +239,26 @@ void exp_summary_print(const exp_plan *p, const exp_results *r, FILE *out)
         fprintf(out, "warm-up: %.0f s chosen by MSER-5 over %d pilot runs%s\n", p->warmup_s,
                 p->mser.pilots,
                 p->mser.at_limit ? " (at the search limit: the runs may be too short)" : "");
-    fprintf(out, "\n%4s %5s  %-22s %-18s", "#", "reps", "throughput/h", "WIP");
-    if (goal_col)
-        fprintf(out, " %-22s", goal);
-    fprintf(out, " %-12s  %s\n", "bottleneck", "scenario");
+    int width[64];
+    size_t n_cols = p->n_responses < 64 ? p->n_responses : 64;
+    fprintf(out, "\n%4s %5s  ", "#", "reps");
+    for (size_t c = 0; c < n_cols; c++) {
+        const char *name = p->kpis.defs[p->responses[c]].name;
+        width[c] = columns(name) + 2 > 22 ? columns(name) + 2 : 22;
+        cell(out, name, width[c]);
+    }
+    fprintf(out, "%-12s  %s\n", "bottleneck", "scenario");
     for (size_t i = 0; i < r->n_scenarios; i++) {
-        char a[64], b[64], g[64];
-        double lv = s->confidence;
-        pm(a, sizeof a, exp_stat_of(r->reps[i], r->n_reps[i], tp, lv));
-        pm(b, sizeof b, exp_stat_of(r->reps[i], r->n_reps[i], wip, lv));
-        fprintf(out, "%4zu %5d  %-22s %-18s", i, r->n_reps[i], a, b);
-        if (goal_col) {
-            pm(g, sizeof g, exp_stat_of(r->reps[i], r->n_reps[i], p->goal_kpi, lv));
-            fprintf(out, " %-22s", g);
+        fprintf(out, "%4zu %5d  ", i, r->n_reps[i]);
+        for (size_t c = 0; c < n_cols; c++) {
+            char v[64];
+            pm(v, sizeof v, exp_stat_of(r->reps[i], r->n_reps[i], p->responses[c], s->confidence));
+            cell(out, v, width[c]);
         }
         json_t *bn = bottlenecks(r->reps[i], r->n_reps[i]);
         const char *top = json_string_value(json_object_get(json_array_get(bn, 0), "station"));
-        fprintf(out, " %s  %s\n", top && *top ? top : "-", p->scenarios[i].name);
+        cell(out, top && *top ? top : "-", 12);
+        fprintf(out, " %s\n", p->scenarios[i].name);
         json_decref(bn);
     }
     int best = exp_summary_best(p, r);

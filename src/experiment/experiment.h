@@ -68,11 +68,13 @@ typedef struct exp_spec {
     bool has_seed;              uint64_t seed;
     bool crn;                   /* common random numbers across scenarios */
     char *goal_kpi;             /* best scenario by this KPI */
+    char **responses;           /* the KPIs shown first (table, report); all are stored */
+    size_t n_responses;
     bool goal_max;
 } exp_spec;
 
 /* Defaults: 10 replications, 95 %, model warm-up and length, CRN on, goal
- * plant.throughput_per_hour (max). */
+ * plant.throughput_per_hour (max); responses: throughput, WIP and the goal. */
 void exp_spec_init(exp_spec *s);
 void exp_spec_free(exp_spec *s);
 
@@ -87,6 +89,8 @@ bool exp_file_is_experiment(const char *path);
  * "exp(1h),exp(2h)" (commas inside parentheses do not split). `origin`
  * names the flag for messages. */
 int exp_spec_add_vary(exp_spec *s, const char *text, const char *origin, ft_error *err);
+/* Add a response KPI by name (checked when the plan is built). */
+int exp_spec_add_response(exp_spec *s, const char *kpi, ft_error *err);
 
 /* ---- the plan: scenarios, loaded and checked ---------------------------- */
 
@@ -106,6 +110,8 @@ typedef struct exp_plan {
     struct { int pilots; double batch_s; size_t batches; bool at_limit; } mser; /* MSER-5 */
     char key[33];               /* digest of everything that decides the results */
     int target_kpi, goal_kpi;   /* indices into kpis; -1 when none */
+    int *responses;             /* indices into kpis */
+    size_t n_responses;
 } exp_plan;
 
 /* Build every scenario (full factorial of the factors within each named
