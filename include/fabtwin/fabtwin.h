@@ -72,6 +72,22 @@ double ft_model_length(const ft_model *m);      /* run.length in seconds, 0 when
 size_t ft_model_station_count(const ft_model *m);
 const char *ft_model_station_name(const ft_model *m, size_t i);
 
+/* The structure of a model, for drawing it: its stations, and each
+ * product's route as station indices. */
+typedef struct ft_station_info {
+    const char *name;
+    const char *kind;     /* "process", "assembly", "split", "inspection" */
+    int servers;
+    const char *buffer;   /* its input buffer, NULL for an implicit unbounded queue */
+    long capacity;        /* of that buffer; -1 unbounded */
+} ft_station_info;
+
+void ft_model_station_info(const ft_model *m, size_t station, ft_station_info *out);
+size_t ft_model_product_count(const ft_model *m);
+const char *ft_model_product_name(const ft_model *m, size_t product);
+size_t ft_model_route_length(const ft_model *m, size_t product);
+size_t ft_model_route_station(const ft_model *m, size_t product, size_t step);
+
 /* ---- running ------------------------------------------------------------ */
 
 /* One event of a running simulation, for observers (a trace, the emulator

@@ -6,13 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fabtwin/fabtwin.h"
+#include "api_internal.h"
 #include "flow/flow.h"
 #include "model/model.h"
-
-struct ft_model {
-    model_desc desc;
-};
 
 struct ft_sim {
     sim *kernel;

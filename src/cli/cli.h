@@ -14,6 +14,7 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* "fabtwin: <fmt with arg>" and a hint on stderr; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);

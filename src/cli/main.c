@@ -16,6 +16,7 @@ static const char usage[] =
     "  run MODEL [options]    simulate and print the KPI table\n"
     "  experiment MODEL|FILE  replications and scenario sweeps with confidence intervals\n"
     "  export DB              a stored experiment's replications as CSV or JSON\n"
+    "  serve MODEL            the web dashboard: the model running at a multiple of real time\n"
     "  version                print the version\n"
     "\n"
     "run options:\n"
@@ -43,7 +44,15 @@ static const char usage[] =
     "  --db FILE              results database (default MODEL.results.sqlite) | --no-db\n"
     "  --json FILE            summary; --csv FILE: every replication; --report FILE: HTML\n"
     "\n"
-    "export options: [--experiment ID] [--csv|--json [FILE]]\n";
+    "export options: [--experiment ID] [--csv|--json [FILE]]\n"
+    "\n"
+    "serve options (docs/dashboard.md):\n"
+    "  --port N               default 8080, on 127.0.0.1\n"
+    "  --listen ADDR[:PORT]   listen beyond loopback; POST then needs --token (or FABTWIN_TOKEN)\n"
+    "  --speed X              simulated seconds per real second (default 60)\n"
+    "  --seed N               as for run (the plant starts empty at Monday 00:00)\n"
+    "  --length D             how long the plant runs (default 52w)\n"
+    "  --for D                stop after D of real time\n";
 
 typedef struct command {
     const char *name;
@@ -55,6 +64,7 @@ static const command commands[] = {
     {"run", cmd_run},
     {"experiment", cmd_experiment},
     {"export", cmd_export},
+    {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,13 @@
+/* api_internal.h -- what the files of the public API share: an ft_model is
+ * a validated model_desc (the first and only member, so a cast converts). */
+#ifndef FABTWIN_API_INTERNAL_H
+#define FABTWIN_API_INTERNAL_H
+
+#include "fabtwin/fabtwin.h"
+#include "model/model.h"
+
+struct ft_model {
+    model_desc desc;
+};
+
+#endif

@@ -1,0 +1,297 @@
+/* app.js -- the fabtwin dashboard in the browser.
+ *
+ * Reads the model once (/api/model), then follows the simulation through the
+ * server's event stream (/api/events: one `state` document per step) and
+ * redraws the layout, the KPI tiles and the charts from it; the station
+ * state shares come from /api/kpis every two seconds. The layout is laid out
+ * from the routes: a station's column is its longest distance from a route's
+ * start, stations of one column are stacked. Names are set as text, never
+ * as HTML. */
+'use strict';
+
+const STATE_COLOURS = {
+  working: '#16a34a', setup: '#2563eb', starved: '#facc15', blocked: '#f97316',
+  failed: '#dc2626', maintenance: '#9333ea', off_shift: '#9ca3af',
+};
+const STATES = Object.keys(STATE_COLOURS);
+const SVG = 'http://www.w3.org/2000/svg';
+const $ = (id) => document.getElementById(id);
+
+let model = null;
+let token = '';
+let selected = null;
+let lastState = null;
+const series = { t: [], throughput: [], wip: [] };
+let charts = {};
+
+function svg(tag, attrs, parent) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+  if (parent) parent.appendChild(el);
+  return el;
+}
+
+function clock(t) {
+  const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  const d = Math.floor(t / 86400);
+  const s = t - d * 86400;
+  const hh = String(Math.floor(s / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(Math.floor(s % 60)).padStart(2, '0');
+  return `${days[d % 7]} ${hh}:${mm}:${ss}` + (d >= 7 ? ` (week ${Math.floor(d / 7) + 1})` : '');
+}
+
+/* ---- layout ------------------------------------------------------------- */
+
+function columnsOf(m) {
+  const col = {};
+  for (const s of m.stations) col[s.name] = 0;
+  // Longest-path depth over the route edges; routes are short, so relax |stations| times.
+  for (let pass = 0; pass < m.stations.length; pass++) {
+    let changed = false;
+    for (const p of m.products)
+      for (let k = 1; k < p.route.length; k++) {
+        const a = p.route[k - 1], b = p.route[k];
+        if (a !== b && col[b] < col[a] + 1 && col[a] + 1 < m.stations.length) {
+          col[b] = col[a] + 1;
+          changed = true;
+        }
+      }
+    if (!changed) break;
+  }
+  return col;
+}
+
+function drawLayout(m) {
+  const root = $('layout');
+  root.textContent = '';
+  const defs = svg('defs', {}, root);
+  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5,
+    markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, defs);
+  svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#9ca3af' }, marker);
+
+  const col = columnsOf(m);
+  const byCol = {};
+  for (const s of m.stations) (byCol[col[s.name]] ||= []).push(s);
+  const nCols = Math.max(...Object.keys(byCol).map(Number)) + 1;
+  const nRows = Math.max(...Object.values(byCol).map((l) => l.length));
+  const W = 170, H = 86, GX = 60, GY = 30;
+  root.setAttribute('viewBox', `0 0 ${nCols * (W + GX)} ${nRows * (H + GY) + 10}`);
+  const pos = {};
+  for (const [c, list] of Object.entries(byCol))
+    list.forEach((s, r) => { pos[s.name] = { x: Number(c) * (W + GX) + 10, y: r * (H + GY) + 10 }; });
+
+  const edges = new Set();
+  for (const p of m.products)
+    for (let k = 1; k < p.route.length; k++) edges.add(p.route[k - 1] + '\u0000' + p.route[k]);
+  for (const e of edges) {
+    const [a, b] = e.split('\u0000');
+    if (a === b || !pos[a] || !pos[b]) continue;
+    svg('path', { class: 'edge', d: `M ${pos[a].x + W} ${pos[a].y + H / 2} L ${pos[b].x - 4} ${pos[b].y + H / 2}` }, root);
+  }
+  for (const s of m.stations) {
+    const g = svg('g', { class: 'station', 'data-station': s.name, transform: `translate(${pos[s.name].x},${pos[s.name].y})` }, root);
+    svg('rect', { class: 'box', width: W, height: H, fill: STATE_COLOURS.starved }, g);
+    const name = svg('text', { x: 8, y: 20 }, g);
+    name.textContent = s.name;
+    const info = svg('text', { x: 8, y: 40, class: 'info' }, g);
+    info.textContent = `${s.servers} server${s.servers > 1 ? 's' : ''}`;
+    svg('rect', { class: 'queue-bg', x: 8, y: 52, width: W - 16, height: 10 }, g);
+    svg('rect', { class: 'queue-fill', x: 8, y: 52, width: 0, height: 10 }, g);
+    const q = svg('text', { x: 8, y: 78, class: 'queue-text' }, g);
+    q.textContent = s.buffer || 'queue';
+    g.addEventListener('click', () => openPanel(s.name));
+  }
+  const legend = $('legend');
+  legend.textContent = '';
+  for (const st of STATES) {
+    const span = document.createElement('span');
+    span.style.setProperty('--c', STATE_COLOURS[st]);
+    span.textContent = st.replace('_', ' ');
+    legend.appendChild(span);
+  }
+}
+
+function updateLayout(state) {
+  for (const st of state.stations) {
+    const g = document.querySelector(`g.station[data-station="${CSS.escape(st.name)}"]`);
+    if (!g) continue;
+    g.setAttribute('data-state', st.state);
+    g.querySelector('rect.box').setAttribute('fill', STATE_COLOURS[st.state] || '#fff');
+    const cap = st.capacity > 0 ? st.capacity : Math.max(10, st.queue);
+    const W = Number(g.querySelector('rect.queue-bg').getAttribute('width'));
+    g.querySelector('rect.queue-fill').setAttribute('width', String(W * Math.min(1, st.queue / cap)));
+    const s = model.stations.find((x) => x.name === st.name);
+    g.querySelector('text.queue-text').textContent =
+      `${s && s.buffer ? s.buffer : 'queue'}: ${st.queue}${st.capacity > 0 ? ' / ' + st.capacity : ''}`;
+    g.querySelector('text.info').textContent = `${st.state.replace('_', ' ')} · ${st.processed} done`;
+  }
+}
+
+/* ---- tiles, charts ------------------------------------------------------ */
+
+function fmt(x, digits) {
+  return Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+function updateTiles(s) {
+  $('clock').textContent = clock(s.time_s);
+  $('k-throughput').textContent = fmt(s.throughput_per_hour, 1);
+  $('k-takt').textContent = s.takt_s > 0 ? fmt(s.takt_s, 0) : '–';
+  $('k-oee').textContent = fmt(100 * s.oee_mean, 1);
+  $('k-wip').textContent = String(s.wip);
+  $('k-produced').textContent = String(s.produced);
+  $('k-bottleneck').textContent = s.bottleneck || '–';
+  $('play').textContent = s.running ? 'Pause' : 'Run';
+  $('speed').value = String(s.speed);
+}
+
+function makeCharts() {
+  const line = (id, label, colour) => new Chart($(id), {
+    type: 'line',
+    data: { labels: [], datasets: [{ label, data: [], borderColor: colour, pointRadius: 0, tension: 0.2 }] },
+    options: { animation: false, responsive: true, maintainAspectRatio: false,
+      scales: { x: { ticks: { maxTicksLimit: 8 } }, y: { beginAtZero: true } } },
+  });
+  charts.throughput = line('c-throughput', 'items per hour (last hour)', '#2563eb');
+  charts.wip = line('c-wip', 'items in the plant', '#f97316');
+  charts.states = new Chart($('c-states'), {
+    type: 'bar',
+    data: { labels: model.stations.map((s) => s.name),
+      datasets: STATES.map((st) => ({ label: st, data: [], backgroundColor: STATE_COLOURS[st] })) },
+    options: { animation: false, responsive: true, maintainAspectRatio: false, indexAxis: 'y',
+      scales: { x: { stacked: true, max: 100, title: { display: true, text: '% of time' } }, y: { stacked: true } } },
+  });
+}
+
+function updateSeries(s) {
+  const n = series.t.length;
+  if (n && s.time_s <= series.t[n - 1]) {          // restarted
+    if (s.time_s < series.t[n - 1]) { series.t.length = 0; series.throughput.length = 0; series.wip.length = 0; }
+    else return;
+  }
+  series.t.push(s.time_s);
+  series.wip.push(s.wip);
+  // output rate over the last simulated hour, from the produced counter
+  series.throughput.push(s.produced);
+  const keep = 600;
+  if (series.t.length > keep) for (const k of Object.keys(series)) series[k].splice(0, series[k].length - keep);
+  const labels = series.t.map(clock);
+  const rate = series.t.map((t, i) => {
+    let j = i;
+    while (j > 0 && t - series.t[j - 1] <= 3600) j--;
+    const dt = t - series.t[j];
+    return dt > 0 ? (series.throughput[i] - series.throughput[j]) * 3600 / dt : null;
+  });
+  charts.throughput.data.labels = labels;
+  charts.throughput.data.datasets[0].data = rate;
+  charts.wip.data.labels = labels;
+  charts.wip.data.datasets[0].data = series.wip.slice();
+  charts.throughput.update();
+  charts.wip.update();
+}
+
+async function refreshStates() {
+  try {
+    const r = await fetch('api/kpis');
+    if (!r.ok) return;
+    const k = await r.json();
+    STATES.forEach((st, i) => {
+      charts.states.data.datasets[i].data = model.stations.map((s) => {
+        const x = k.stations.find((y) => y.name === s.name);
+        return x ? 100 * x.states[st] : 0;
+      });
+    });
+    charts.states.update();
+  } catch (e) { /* the next tick tries again */ }
+}
+
+/* ---- the station panel -------------------------------------------------- */
+
+async function openPanel(name) {
+  selected = name;
+  $('panel').hidden = false;
+  $('panel-title').textContent = name;
+  await refreshPanel();
+}
+
+async function refreshPanel() {
+  if (!selected) return;
+  const r = await fetch('api/stations/' + encodeURIComponent(selected));
+  if (!r.ok) return;
+  const d = await r.json();
+  const table = $('panel-kpis');
+  table.textContent = '';
+  const row = (label, value) => {
+    const tr = table.insertRow();
+    tr.insertCell().textContent = label;
+    tr.insertCell().textContent = value;
+  };
+  const k = d.kpis || {};
+  row('state now', (lastState && lastState.stations.find((s) => s.name === selected) || {}).state || '–');
+  row('utilization', fmt(100 * k.utilization, 1) + ' %');
+  row('availability', fmt(100 * k.availability, 1) + ' %');
+  row('OEE', fmt(100 * k.oee, 1) + ' %');
+  row('processed', String(k.processed ?? '–'));
+  for (const st of STATES) if (k.states && k.states[st] > 0) row(st.replace('_', ' '), fmt(100 * k.states[st], 1) + ' %');
+  const list = $('panel-history');
+  list.textContent = '';
+  for (const h of (d.history || []).slice(-30).reverse()) {
+    const li = document.createElement('li');
+    li.textContent = `${clock(h.time_s)} ${h.state.replace('_', ' ')}`;
+    list.appendChild(li);
+  }
+}
+
+/* ---- control ------------------------------------------------------------ */
+
+async function control(body) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const r = await fetch('api/control', { method: 'POST', headers, body: JSON.stringify(body) });
+  if (r.status === 401) {
+    $('token').hidden = false;
+    $('status').textContent = 'this server needs its token for changes';
+  } else if (!r.ok) {
+    $('status').textContent = (await r.json()).error || 'refused';
+  } else {
+    $('status').textContent = '';
+  }
+}
+
+function wireControls() {
+  $('play').addEventListener('click', () => control({ action: lastState && lastState.running ? 'pause' : 'run' }));
+  $('restart').addEventListener('click', () => control({ action: 'restart' }));
+  $('speed').addEventListener('change', (e) => control({ action: 'speed', speed: Number(e.target.value) }));
+  $('token').addEventListener('change', (e) => { token = e.target.value; });
+  $('panel-close').addEventListener('click', () => { selected = null; $('panel').hidden = true; });
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+function onState(s) {
+  lastState = s;
+  updateTiles(s);
+  updateLayout(s);
+  updateSeries(s);
+}
+
+async function main() {
+  model = await (await fetch('api/model')).json();
+  $('model').textContent = model.name;
+  document.title = model.name + ' · fabtwin';
+  drawLayout(model);
+  makeCharts();
+  wireControls();
+  const first = await fetch('api/state');
+  if (first.ok) onState(await first.json());
+  const events = new EventSource('api/events');
+  events.addEventListener('state', (e) => onState(JSON.parse(e.data)));
+  events.onerror = () => { $('status').textContent = 'reconnecting…'; };
+  events.onopen = () => { $('status').textContent = ''; };
+  refreshStates();
+  setInterval(refreshStates, 2000);
+  setInterval(refreshPanel, 2000);
+}
+
+main();
