@@ -289,6 +289,9 @@ async function main() {
   events.addEventListener('state', (e) => onState(JSON.parse(e.data)));
   events.onerror = () => { $('status').textContent = 'reconnecting…'; };
   events.onopen = () => { $('status').textContent = ''; };
+  // A link can open a station's panel: http://host:port/#station=总装
+  const hash = decodeURIComponent(location.hash.slice(1));
+  if (hash.startsWith('station=')) openPanel(hash.slice(8));
   refreshStates();
   setInterval(refreshStates, 2000);
   setInterval(refreshPanel, 2000);
