@@ -5,12 +5,7 @@
 # before anything runs. Usage: cli_experiment.sh path/to/fabtwin
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 failed=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 model=models/elevator-line.yaml
 sweep=(--vary 'buffers.喷涂前缓存.capacity=2..4' --replications 6 --length 12h --quiet)
 
@@ -122,5 +117,4 @@ printf 'experiment: x\nmodel: %s\nreplicatons: 4\n' "$PWD/$model" >"$tmp/typo.ya
 check "experiment file typo: line and column, suggestion" \
   "grep -q 'typo.yaml:3:1: unknown key .replicatons.*did you mean .replications' '$tmp/err.txt'"
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

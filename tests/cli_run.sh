@@ -3,12 +3,7 @@
 # trace, determinism, UTF-8 names, exit codes. Usage: cli_run.sh path/to/fabtwin
 set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 failed=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 # check: valid models pass, with exit status 0
 for m in models/*.yaml; do
@@ -50,5 +45,4 @@ check "missing file exits 1 with its name" "[ $? -eq 1 ] && grep -q missing.yaml
 "$bin" run models/elevator-line.yaml --json /nonexistent/dir/x.json >/dev/null 2>&1
 check "unwritable JSON path exits 1" "[ $? -eq 1 ]"
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

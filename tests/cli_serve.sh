@@ -5,13 +5,9 @@
 # concurrent event-stream clients. Usage: cli_serve.sh path/to/fabtwin
 set -u
 bin=$1
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 failed=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+cleanup_extra='kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null'
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 wait_up() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
@@ -108,5 +104,4 @@ check "exposed: POST with the token is 200" "[ \$(code -H 'Authorization: Bearer
 "$bin" serve models/elevator-line.yaml --port "$(free_port)" --for 1s >/dev/null 2>&1
 check "--for ends the server with status 0" "[ $? -eq 0 ]"
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
