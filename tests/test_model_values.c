@@ -338,6 +338,34 @@ static void test_station_parts_land_where_documented(void **state)
     model_free(m);
 }
 
+/* `at` is a floor position in metres, any sign; it needs two lengths. */
+static void test_station_position_is_two_lengths_in_metres(void **state)
+{
+    model_desc *m = load("model: m\n"
+                         "products: [{ name: p, routing: [{ station: S, time: 1s }] }]\n"
+                         "sources: [{ name: s, product: p, interarrival: 1h }]\n"
+                         "stations: [{ name: S, at: [-1.5m, 250cm] }]\n");
+    assert_true(m->stations[0].has_at);
+    assert_true(m->stations[0].at_m[0] == -1.5);
+    assert_true(m->stations[0].at_m[1] == 2.5);
+    model_free(m);
+    static const char *const bad[] = {"[1m]", "[1m, 2m, 3m]", "[1, 2]", "[1s, 2m]", "5m"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof yaml,
+                 "model: m\nproducts: [{ name: p, routing: [{ station: S, time: 1s }] }]\n"
+                 "sources: [{ name: s, product: p, interarrival: 1h }]\n"
+                 "stations: [{ name: S, at: %s }]\n",
+                 bad[i]);
+        ft_error err = {0};
+        model_desc *x = model_load_string(yaml, strlen(yaml), "at.yaml", &err);
+        if (x)
+            fail_msg("at: %s was accepted", bad[i]);
+        assert_int_equal(err.line, 4);
+        assert_non_null(strstr(err.msg, "'at' of station 'S'"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_run_defaults_are_seed_1_no_warmup_no_length),
         cmocka_unit_test(test_seed_is_unsigned_64_bit),
         cmocka_unit_test(test_station_parts_land_where_documented),
+        cmocka_unit_test(test_station_position_is_two_lengths_in_metres),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

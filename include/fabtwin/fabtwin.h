@@ -80,6 +80,8 @@ typedef struct ft_station_info {
     int servers;
     const char *buffer;   /* its input buffer, NULL for an implicit unbounded queue */
     long capacity;        /* of that buffer; -1 unbounded */
+    bool has_position;    /* placed on the floor plan (`at:`) */
+    double x_m, y_m;
 } ft_station_info;
 
 void ft_model_station_info(const ft_model *m, size_t station, ft_station_info *out);

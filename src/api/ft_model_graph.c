@@ -14,7 +14,10 @@ void ft_model_station_info(const ft_model *m, size_t station, ft_station_info *o
                              .kind = kinds[st->kind],
                              .servers = st->servers,
                              .buffer = b == MODEL_NONE ? NULL : m->desc.buffers[b].name,
-                             .capacity = b == MODEL_NONE ? -1 : m->desc.buffers[b].capacity};
+                             .capacity = b == MODEL_NONE ? -1 : m->desc.buffers[b].capacity,
+                             .has_position = st->has_at,
+                             .x_m = st->at_m[0],
+                             .y_m = st->at_m[1]};
 }
 
 size_t ft_model_product_count(const ft_model *m)

@@ -129,6 +129,8 @@ typedef struct model_station {
     /* INSPECTION: probabilities per inspected item */
     double p_scrap, p_rework;
     int rework_to;        /* station index the item goes back to (an earlier step) */
+    bool has_at;          /* placed on the floor plan */
+    double at_m[2];       /* x, y in metres */
     model_pos pos;
 } model_station;
 

@@ -283,6 +283,22 @@ int mc_quantity(mctx *c, const ynode *n, const char *what, const char *key, cons
     return 0;
 }
 
+int mc_point(mctx *c, const ynode *n, const char *what, const char *key, double xy_m[2])
+{
+    mu_err e;
+    if (n->kind != YNODE_SEQ || n->n != 2)
+        return mc_fail(c, n, "'%s' of %s is a position [x, y] with units, like [12m, 4.5m]", key,
+                       what);
+    for (size_t i = 0; i < 2; i++) {
+        const ynode *v = n->kids[i];
+        if (mc_scalar(c, v, what, key))
+            return -1;
+        if (!mu_coordinate(v->text, &xy_m[i], &e))
+            return unit_fail(c, v, &e, what, key);
+    }
+    return 0;
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 static int cmp_name(const void *a, const void *b)

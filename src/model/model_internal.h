@@ -95,6 +95,8 @@ int mc_bool(mctx *c, const ynode *n, const char *what, const char *key, bool *ou
 int mc_probability(mctx *c, const ynode *n, const char *what, const char *key, double *out);
 int mc_quantity(mctx *c, const ynode *n, const char *what, const char *key, const char *unit,
                 double *out);
+/* A position on the floor: [x, y] lengths, in metres. */
+int mc_point(mctx *c, const ynode *n, const char *what, const char *key, double xy_m[2]);
 /* A reference to a named entity: its index, or an error with "did you mean". */
 int mc_ref(mctx *c, const ynode *n, const char *what, const char *key, const mnames *t,
            int *out);

@@ -257,8 +257,9 @@ static int read_inspection(mctx *c, const ynode *n, const char *what, model_stat
 
 static int read_station(mctx *c, const ynode *n, model_station *st)
 {
-    static const char *const keys[] = {"name", "servers", "calendar", "setup", "failures",
-                                       "maintenance", "assembly", "split", "inspection", NULL};
+    static const char *const keys[] = {"name",        "servers",  "calendar", "setup",
+                                       "failures",    "maintenance", "assembly", "split",
+                                       "inspection",  "at",       NULL};
     char what[400];
     mc_label(what, sizeof what, "station", st->name);
     if (mc_fields(c, n, what, keys))
@@ -278,6 +279,11 @@ static int read_station(mctx *c, const ynode *n, model_station *st)
     }
     if ((v = mc_get(n, "failures")) && read_failures(c, v, what, st))
         return -1;
+    if ((v = mc_get(n, "at"))) {
+        if (mc_point(c, v, what, "at", st->at_m))
+            return -1;
+        st->has_at = true;
+    }
     if ((v = mc_get(n, "maintenance")) && read_maintenance(c, v, what, st))
         return -1;
 

@@ -104,6 +104,8 @@ bool mu_dist(const char *s, mu_sign sign, sim_dist *d, mu_err *e);
 bool mu_quantity(const char *s, const char *unit, double *q, mu_err *e);
 bool mu_probability(const char *s, double *p, mu_err *e);
 bool mu_length(const char *s, double *m, mu_err *e);
+/* A position along an axis: a length of any sign. */
+bool mu_coordinate(const char *s, double *m, mu_err *e);
 bool mu_speed(const char *s, double *m_per_s, mu_err *e);
 /* "H:MM" or "HH:MM" in [00:00, 24:00]; 24:00 only when allow_24. */
 bool mu_time_of_day(const char *s, bool allow_24, double *sec, mu_err *e);

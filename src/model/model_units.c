@@ -549,7 +549,8 @@ bool mu_probability(const char *s, double *p, mu_err *e)
 }
 
 static bool unit_value(const char *s, const char *kind, const char *const *names,
-                       const double *factors, const char *list, double *out, mu_err *e)
+                       const double *factors, const char *list, bool positive, double *out,
+                       mu_err *e)
 {
     char q[96];
     double v;
@@ -560,26 +561,34 @@ static bool unit_value(const char *s, const char *kind, const char *const *names
     for (size_t i = 0; names[i]; i++)
         if (strlen(names[i]) == ue - ub && memcmp(s + ub, names[i], ue - ub) == 0) {
             v *= factors[i];
-            if (!(v > 0) || !isfinite(v))
-                return fail(e, nb, "a %s must be > 0, got %s", kind, mu_quote(s, q, sizeof q));
+            if (!isfinite(v) || (positive && !(v > 0)))
+                return fail(e, nb, "a %s must be %s, got %s", kind, positive ? "> 0" : "finite",
+                            mu_quote(s, q, sizeof q));
             *out = v;
             return true;
         }
     return fail(e, ub, "unknown %s unit in %s; expected %s", kind, mu_quote(s, q, sizeof q), list);
 }
 
+static const char *const length_units[] = {"mm", "cm", "m", "km", NULL};
+static const double length_factors[] = {0.001, 0.01, 1, 1000};
+
 bool mu_length(const char *s, double *m, mu_err *e)
 {
-    static const char *const names[] = {"mm", "cm", "m", "km", NULL};
-    static const double f[] = {0.001, 0.01, 1, 1000};
-    return unit_value(s, "length", names, f, "mm, cm, m, km", m, e);
+    return unit_value(s, "length", length_units, length_factors, "mm, cm, m, km", true, m, e);
+}
+
+bool mu_coordinate(const char *s, double *m, mu_err *e)
+{
+    return unit_value(s, "coordinate", length_units, length_factors, "mm, cm, m, km", false, m,
+                      e);
 }
 
 bool mu_speed(const char *s, double *m_per_s, mu_err *e)
 {
     static const char *const names[] = {"m/s", "m/min", NULL};
     static const double f[] = {1, 1.0 / 60};
-    return unit_value(s, "speed", names, f, "m/s, m/min", m_per_s, e);
+    return unit_value(s, "speed", names, f, "m/s, m/min", true, m_per_s, e);
 }
 
 bool mu_time_of_day(const char *s, bool allow_24, double *sec, mu_err *e)

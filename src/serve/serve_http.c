@@ -83,10 +83,12 @@ static char *model_doc(const ft_model *m)
     for (size_t i = 0; i < ft_model_station_count(m); i++) {
         ft_station_info si;
         ft_model_station_info(m, i, &si);
-        json_array_append_new(stations, json_pack("{s:s, s:s, s:i, s:s?, s:I}", "name", si.name,
-                                                  "kind", si.kind, "servers", si.servers,
-                                                  "buffer", si.buffer, "capacity",
-                                                  (json_int_t)si.capacity));
+        json_array_append_new(
+            stations, json_pack("{s:s, s:s, s:i, s:s?, s:I, s:o}", "name", si.name, "kind",
+                                si.kind, "servers", si.servers, "buffer", si.buffer, "capacity",
+                                (json_int_t)si.capacity, "at",
+                                si.has_position ? json_pack("[f, f]", si.x_m, si.y_m)
+                                                : json_null()));
     }
     for (size_t p = 0; p < ft_model_product_count(m); p++) {
         json_t *route = json_array();

@@ -62,6 +62,45 @@ function columnsOf(m) {
   return col;
 }
 
+/* Boxes in columns by route depth, when the model has no floor plan. */
+function byRoute(m, root, W, H, GX, GY) {
+  const col = columnsOf(m);
+  const byCol = {};
+  for (const s of m.stations) (byCol[col[s.name]] ||= []).push(s);
+  const nCols = Math.max(...Object.keys(byCol).map(Number)) + 1;
+  const nRows = Math.max(...Object.values(byCol).map((l) => l.length));
+  root.setAttribute('viewBox', `0 0 ${nCols * (W + GX)} ${nRows * (H + GY) + 10}`);
+  const pos = {};
+  for (const [c, list] of Object.entries(byCol))
+    list.forEach((s, r) => { pos[s.name] = { x: Number(c) * (W + GX) + 10, y: r * (H + GY) + 10 }; });
+  return pos;
+}
+
+/* Boxes centred on the stations' floor positions (`at:`, metres; y grows
+ * upwards on a plan, downwards on the screen), with a scale bar. */
+function toScale(m, root, W, H) {
+  const xs = m.stations.map((s) => s.at[0]), ys = m.stations.map((s) => s.at[1]);
+  let dmin = Infinity;
+  for (const a of m.stations)
+    for (const b of m.stations)
+      if (a !== b) {
+        const d = Math.max(Math.abs(a.at[0] - b.at[0]) / (W + 20), Math.abs(a.at[1] - b.at[1]) / (H + 20));
+        if (d > 0) dmin = Math.min(dmin, d);
+      }
+  const k = Number.isFinite(dmin) ? 1 / dmin : 20;          // units per metre: no two boxes overlap
+  const x0 = Math.min(...xs), y1 = Math.max(...ys), pad = 30;
+  const width = (Math.max(...xs) - x0) * k + W + 2 * pad, height = (y1 - Math.min(...ys)) * k + H + 2 * pad + 30;
+  root.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const pos = {};
+  for (const s of m.stations)
+    pos[s.name] = { x: pad + (s.at[0] - x0) * k, y: pad + (y1 - s.at[1]) * k };
+  const metres = [1, 2, 5, 10, 20, 50, 100].find((d) => d * k >= 80) || 100;
+  const bar = svg('g', { class: 'scale', transform: `translate(${pad},${height - 20})` }, root);
+  svg('line', { x1: 0, y1: 0, x2: metres * k, y2: 0, stroke: '#374151', 'stroke-width': 2 }, bar);
+  svg('text', { x: 0, y: -6 }, bar).textContent = `${metres} m`;
+  return pos;
+}
+
 function drawLayout(m) {
   const root = $('layout');
   root.textContent = '';
@@ -70,16 +109,8 @@ function drawLayout(m) {
     markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, defs);
   svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#9ca3af' }, marker);
 
-  const col = columnsOf(m);
-  const byCol = {};
-  for (const s of m.stations) (byCol[col[s.name]] ||= []).push(s);
-  const nCols = Math.max(...Object.keys(byCol).map(Number)) + 1;
-  const nRows = Math.max(...Object.values(byCol).map((l) => l.length));
   const W = 170, H = 86, GX = 60, GY = 30;
-  root.setAttribute('viewBox', `0 0 ${nCols * (W + GX)} ${nRows * (H + GY) + 10}`);
-  const pos = {};
-  for (const [c, list] of Object.entries(byCol))
-    list.forEach((s, r) => { pos[s.name] = { x: Number(c) * (W + GX) + 10, y: r * (H + GY) + 10 }; });
+  const pos = m.stations.every((s) => Array.isArray(s.at)) ? toScale(m, root, W, H) : byRoute(m, root, W, H, GX, GY);
 
   const edges = new Set();
   for (const p of m.products)
@@ -87,7 +118,12 @@ function drawLayout(m) {
   for (const e of edges) {
     const [a, b] = e.split('\u0000');
     if (a === b || !pos[a] || !pos[b]) continue;
-    svg('path', { class: 'edge', d: `M ${pos[a].x + W} ${pos[a].y + H / 2} L ${pos[b].x - 4} ${pos[b].y + H / 2}` }, root);
+    // from box edge to box edge along the line between the centres
+    const ax = pos[a].x + W / 2, ay = pos[a].y + H / 2, bx = pos[b].x + W / 2, by = pos[b].y + H / 2;
+    const dx = bx - ax, dy = by - ay;
+    const t = Math.min(Math.abs(W / 2 / (dx || 1e-9)), Math.abs(H / 2 / (dy || 1e-9)));
+    if (t >= 0.5) continue;                                  // boxes touch: no room for an arrow
+    svg('path', { class: 'edge', d: `M ${ax + dx * t} ${ay + dy * t} L ${bx - dx * (t + 0.02)} ${by - dy * (t + 0.02)}` }, root);
   }
   for (const s of m.stations) {
     const g = svg('g', { class: 'station', 'data-station': s.name, transform: `translate(${pos[s.name].x},${pos[s.name].y})` }, root);
