@@ -12,6 +12,7 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_mapf(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

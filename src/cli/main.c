@@ -17,6 +17,8 @@ static const char usage[] =
     "  experiment MODEL|FILE  replications and scenario sweeps with confidence intervals\n"
     "  export DB              a stored experiment's replications as CSV or JSON\n"
     "  serve MODEL            the web dashboard: the model running at a multiple of real time\n"
+    "  mapf --map M --scen S --agents N   plan collision-free paths (MovingAI formats);\n"
+    "                         --check --plan P validates a plan (docs/mapf.md)\n"
     "  version                print the version\n"
     "\n"
     "run options:\n"
@@ -62,6 +64,7 @@ typedef struct command {
 static const command commands[] = {
     {"check", cmd_check},
     {"run", cmd_run},
+    {"mapf", cmd_mapf},
     {"experiment", cmd_experiment},
     {"export", cmd_export},
     {"serve", cmd_serve},
