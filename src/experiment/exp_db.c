@@ -487,24 +487,21 @@ static int insert_rep_row(exp_db *db, int64_t id, const exp_rep *r, ft_error *er
 
 /* The replication row first, then the KPI count check, then the values, all
  * inside one transaction: any failure rolls the row back with the values. */
-int exp_db_put_rep(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
+/* One replication's rows, inside the caller's transaction. */
+static int put_one(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
 {
     assert(r && (r->values || r->n_values == 0));
     if (r->events > INT64_MAX)
         return ft_fail(err, db->path, 0, 0, "event count %" PRIu64 " is too large to store",
                        r->events);
     int64_t n_kpis = 0;
-    if (begin(db, err))
-        return -1;
     if (insert_rep_row(db, id, r, err) || count_kpis(db, id, &n_kpis, err))
-        goto fail;
-    if ((uint64_t)n_kpis != r->n_values) {
-        ft_fail(err, db->path, 0, 0,
-                "replication %d of scenario %d has %zu KPI values, experiment %" PRId64
-                " defines %" PRId64,
-                r->rep, r->scenario, r->n_values, id, n_kpis);
-        goto fail;
-    }
+        return -1;
+    if ((uint64_t)n_kpis != r->n_values)
+        return ft_fail(err, db->path, 0, 0,
+                       "replication %d of scenario %d has %zu KPI values, experiment %" PRId64
+                       " defines %" PRId64,
+                       r->rep, r->scenario, r->n_values, id, n_kpis);
     sqlite3_stmt *s = edb_query(db, Q_INS_VAL);
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int(s, 2, r->scenario);
@@ -512,17 +509,31 @@ int exp_db_put_rep(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
     for (size_t i = 0; i < r->n_values; i++) {
         sqlite3_bind_int64(s, 4, (int64_t)i);
         sqlite3_bind_double(s, 5, r->values[i]); /* NaN is stored as NULL */
-        if (run(s)) {
-            edb_fail(db, err, "cannot store a KPI value");
-            goto fail;
-        }
+        if (run(s))
+            return edb_fail(db, err, "cannot store a KPI value");
     }
-    if (commit(db, err))
-        goto fail;
     return 0;
-fail:
-    rollback(db);
-    return -1;
+}
+
+int exp_db_put_reps(exp_db *db, int64_t id, const exp_rep *const *reps, size_t n, ft_error *err)
+{
+    if (begin(db, err))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (put_one(db, id, reps[i], err)) {
+            rollback(db);
+            return -1;
+        }
+    if (commit(db, err)) {
+        rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+int exp_db_put_rep(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
+{
+    return exp_db_put_reps(db, id, &r, 1, err);
 }
 
 /* values[0..n) of one replication; a missing or extra row means the file was

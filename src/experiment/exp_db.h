@@ -49,6 +49,10 @@ int exp_db_experiment(exp_db *db, const char *key, const char *name, const char 
  * nothing of it is stored. NaN values are stored as SQL NULL and read back
  * as NaN. */
 int exp_db_put_rep(exp_db *db, int64_t id, const exp_rep *r, ft_error *err);
+/* Store several replications in one transaction: all of them or none.
+ * Cheaper per replication than one transaction each; a killed run loses at
+ * most the batch being written, which a resumed run simply redoes. */
+int exp_db_put_reps(exp_db *db, int64_t id, const exp_rep *const *reps, size_t n, ft_error *err);
 
 /* Every stored replication of experiment id, in (scenario, rep) order; r is
  * valid during the call only. fn returns non-zero to stop (and that value

@@ -25,10 +25,20 @@ typedef struct slotrow {
     bool done;
 } slotrow;
 
+typedef struct unstored {
+    int scenario, rep;
+} unstored;
+
+#define STORE_BATCH 64        /* replications per database transaction, at most */
+#define STORE_EVERY_S 0.5     /* and no result waits longer than this to be stored */
+
 typedef struct coord {
     const exp_plan *p;
     const exp_run_options *o;
     slotrow *rows;
+    unstored pending[STORE_BATCH]; /* committed, not yet in the database */
+    int n_pending;
+    double pending_since;
     int inflight;
     long total_committed, resumed;
     double started;
@@ -117,13 +127,31 @@ static void draw(coord *c, bool final)
 
 /* ---- commit ------------------------------------------------------------- */
 
+/* Write the committed replications that are not in the database yet, in
+ * one transaction: batching them costs far less than a transaction each. */
+static int flush(coord *c, ft_error *err)
+{
+    if (c->n_pending == 0)
+        return 0;
+    const exp_rep *batch[STORE_BATCH];
+    for (int i = 0; i < c->n_pending; i++)
+        batch[i] = &c->rows[c->pending[i].scenario].rep[c->pending[i].rep];
+    int rc = exp_db_put_reps(c->o->db, c->o->db_experiment, batch, (size_t)c->n_pending, err);
+    c->n_pending = 0;
+    return rc;
+}
+
 static int commit(coord *c, int sc, ft_error *err)
 {
     slotrow *r = &c->rows[sc];
     while (!r->done && r->committed < r->cap && r->have[r->committed]) {
-        if (!r->in_db[r->committed] && c->o->db &&
-            exp_db_put_rep(c->o->db, c->o->db_experiment, &r->rep[r->committed], err))
-            return -1;
+        if (!r->in_db[r->committed] && c->o->db) {
+            if (c->n_pending == 0)
+                c->pending_since = now_s();
+            c->pending[c->n_pending++] = (unstored){sc, r->committed};
+            if (c->n_pending == STORE_BATCH && flush(c, err))
+                return -1;
+        }
         r->committed++;
         c->total_committed++;
         if (enough(c, r))
@@ -271,6 +299,8 @@ int exp_run(const exp_plan *p, const exp_run_options *o, exp_results *res, ft_er
             rc = store(&c, &x, false, err);
         else
             free(x.values);
+        if (!rc && c.n_pending && now_s() - c.pending_since >= STORE_EVERY_S)
+            rc = flush(&c, err);
         draw(&c, false);
     }
     /* on failure, collect what is still running so no result is left behind */
@@ -281,6 +311,10 @@ int exp_run(const exp_plan *p, const exp_run_options *o, exp_results *res, ft_er
         free(x.values);
         c.inflight--;
     }
+    /* what was committed is valid even when something else failed: keep it */
+    ft_error ignored;
+    if (flush(&c, rc ? &ignored : err))
+        rc = -1;
     draw(&c, true);
     finish(&c, res, rc == 0);
     if (rc)
