@@ -15,6 +15,8 @@ int cmd_run(int argc, char **argv);
 int cmd_mapf(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_twin(int argc, char **argv);
+int cmd_emulate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 
 /* "fabtwin: <fmt with arg>" and a hint on stderr; returns 2. */

@@ -16,6 +16,8 @@ static const char usage[] =
     "  run MODEL [options]    simulate and print the KPI table\n"
     "  experiment MODEL|FILE  replications and scenario sweeps with confidence intervals\n"
     "  export DB              a stored experiment's replications as CSV or JSON\n"
+    "  twin MODEL --replay FILE|--mqtt URL   mirror a plant's telemetry, forecast the shift\n"
+    "  emulate MODEL --out FILE|--mqtt URL   a simulated plant publishing telemetry\n"
     "  serve MODEL            the web dashboard: the model running at a multiple of real time\n"
     "  mapf --map M --scen S --agents N   plan collision-free paths (MovingAI formats);\n"
     "                         --check --plan P validates a plan (docs/mapf.md)\n"
@@ -67,6 +69,8 @@ static const command commands[] = {
     {"mapf", cmd_mapf},
     {"experiment", cmd_experiment},
     {"export", cmd_export},
+    {"twin", cmd_twin},
+    {"emulate", cmd_emulate},
     {"serve", cmd_serve},
 };
 

@@ -1,0 +1,330 @@
+/* cmd_twin.c -- `fabtwin twin` (mirror a plant's telemetry, forecast the
+ * shift) and `fabtwin emulate` (a simulated plant that publishes it).
+ * Transports: a JSON Lines file (--replay / --out) or an MQTT broker
+ * (--mqtt, when built with libmosquitto). docs/twin.md is the manual. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "twin/twin_emulate.h"
+#include "twin/twin_mqtt.h"
+#include "twin/twin_session.h"
+
+/* "16:00" or "16:00:30" -> seconds of the day. */
+static int parse_tod(const char *text, double *tod_s)
+{
+    unsigned h = 0, m = 0, s = 0;
+    int n = sscanf(text, "%u:%u:%u", &h, &m, &s);
+    if (n < 2 || h > 24 || m > 59 || s > 59 || h * 3600 + m * 60 + s > 86400)
+        return -1;
+    *tod_s = h * 3600.0 + m * 60.0 + s;
+    return 0;
+}
+
+static int parse_num(const char *text, double lo, double hi, double *x)
+{
+    char *end;
+    errno = 0;
+    *x = strtod(text, &end);
+    return errno || end == text || *end || !(*x >= lo && *x <= hi) ? -1 : 0;
+}
+
+static void pace(double *last_s, double now_s, double speed)
+{
+    if (speed <= 0 || *last_s < 0 || now_s <= *last_s) {
+        if (*last_s < now_s)
+            *last_s = now_s;
+        return;
+    }
+    double wait_s = (now_s - *last_s) / speed;
+    *last_s = now_s;
+    if (wait_s > 5)
+        wait_s = 5; /* a long lull in the log is not worth waiting out */
+    struct timespec ts = {(time_t)wait_s, (long)((wait_s - floor(wait_s)) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- twin --------------------------------------------------------------------- */
+
+typedef struct twin_args {
+    const char *model, *replay, *mqtt, *topic, *record, *json, *summary;
+    double speed;
+    bool quiet;
+    twin_session_options so;
+} twin_args;
+
+static int twin_parse(int argc, char **argv, twin_args *a)
+{
+    *a = (twin_args){.topic = "plant/line1", .json = "-"};
+    a->so = (twin_session_options){.shift_end_tod_s = 16 * 3600, .forecast_every_s = 1800,
+                                   .replications = 100, .seed = 1};
+    double x;
+    ft_error err;
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool has = v != NULL;
+        if (strcmp(o, "--quiet") == 0) { a->quiet = true; continue; }
+        if (o[0] != '-') {
+            if (a->model)
+                return cli_usage_error("unexpected argument '%s'", o);
+            a->model = o;
+            continue;
+        }
+        if (!has)
+            return cli_usage_error("%s needs a value", o);
+        i++;
+        if (strcmp(o, "--replay") == 0) a->replay = v;
+        else if (strcmp(o, "--mqtt") == 0) a->mqtt = v;
+        else if (strcmp(o, "--topic") == 0) a->topic = v;
+        else if (strcmp(o, "--record") == 0) a->record = v;
+        else if (strcmp(o, "--json") == 0) a->json = v;
+        else if (strcmp(o, "--summary") == 0) a->summary = v;
+        else if (strcmp(o, "--speed") == 0) {
+            if (strcmp(v, "max") == 0) a->speed = 0;
+            else if (parse_num(v, 1e-3, 1e9, &a->speed)) return cli_usage_error("bad --speed '%s'", v);
+        } else if (strcmp(o, "--target") == 0) {
+            if (parse_num(v, 0, 1e12, &a->so.target)) return cli_usage_error("bad --target '%s'", v);
+        } else if (strcmp(o, "--shift-end") == 0) {
+            if (parse_tod(v, &a->so.shift_end_tod_s)) return cli_usage_error("bad --shift-end '%s' (HH:MM)", v);
+        } else if (strcmp(o, "--forecast-every") == 0) {
+            if (ft_parse_duration(v, &a->so.forecast_every_s, &err) || a->so.forecast_every_s < 0)
+                return cli_usage_error("bad --forecast-every '%s'", v);
+        } else if (strcmp(o, "--replications") == 0) {
+            if (parse_num(v, 1, 100000, &x)) return cli_usage_error("bad --replications '%s'", v);
+            a->so.replications = (int)x;
+        } else if (strcmp(o, "--seed") == 0) {
+            if (parse_num(v, 0, 9e15, &x)) return cli_usage_error("bad --seed '%s'", v);
+            a->so.seed = (uint64_t)x;
+        } else {
+            return cli_usage_error("unknown option '%s'", o);
+        }
+    }
+    if (!a->model)
+        return cli_usage_error("%s", "twin needs a MODEL");
+    if (!a->replay == !a->mqtt)
+        return cli_usage_error("%s", "twin needs exactly one of --replay FILE and --mqtt URL");
+    return 0;
+}
+
+static int write_summary(const twin_session *s, const char *path)
+{
+    ft_error err = {0};
+    FILE *f = cli_open_out(path, &err);
+    if (!f)
+        return cli_fail(&err);
+    twin_mirror_write_json(&s->mirror, f);
+    cli_close_out(f);
+    return 0;
+}
+
+int cmd_twin(int argc, char **argv)
+{
+    twin_args a;
+    int rc = twin_parse(argc, argv, &a);
+    if (rc)
+        return rc;
+    ft_error err = {0};
+    ft_model *m = ft_model_load(a.model, &err);
+    if (!m)
+        return cli_fail(&err);
+    FILE *out = cli_open_out(a.json, &err);
+    if (!out) {
+        ft_model_free(m);
+        return cli_fail(&err);
+    }
+    a.so.out = out;
+    a.so.record_path = a.record;
+    twin_session *s = calloc(1, sizeof *s);
+    if (!s || twin_session_init(s, m, &a.so, &err) != 0) {
+        if (s)
+            free(s);
+        else
+            ft_fail(&err, NULL, 0, 0, "out of memory");
+        cli_close_out(out);
+        ft_model_free(m);
+        return cli_fail(&err);
+    }
+    if (a.replay) {
+        twin_replay *p = twin_replay_open(a.replay, &err);
+        rc = p ? 0 : 1;
+        twin_replay_line line;
+        double last_s = -1;
+        int got;
+        while (p && (got = twin_replay_next(p, &line)) == 1) {
+            if (line.is_gap)
+                twin_session_gap(s, line.gap_from_s, line.gap_to_s);
+            else
+                twin_session_message(s, line.topic, line.payload, line.len);
+            pace(&last_s, s->mirror.now_s, a.speed);
+        }
+        if (p && got < 0)
+            rc = ft_fail(&err, a.replay, 0, 0, "read error") ? 1 : 1;
+        twin_replay_close(p);
+    } else {
+        rc = twin_mqtt_run_twin(s, a.mqtt, a.topic, &err) ? 1 : 0;
+    }
+    if (rc == 0 && !a.quiet) {
+        fprintf(stderr, "fabtwin twin: %llu messages, %llu accepted, output %llu, %zu forecasts\n",
+                (unsigned long long)s->mirror.received, (unsigned long long)s->mirror.accepted,
+                (unsigned long long)twin_mirror_output(&s->mirror), s->n_forecasts);
+    }
+    if (rc == 0 && a.summary)
+        rc = write_summary(s, a.summary);
+    else if (rc)
+        cli_fail(&err);
+    twin_session_free(s);
+    free(s);
+    cli_close_out(out);
+    ft_model_free(m);
+    return rc;
+}
+
+/* ---- emulate -------------------------------------------------------------------- */
+
+typedef struct file_sink {
+    FILE *f;
+    double speed, last_s;
+} file_sink;
+
+static void to_file(void *ctx, const char *gw, const char *type, double ts_s, const char *p,
+                    size_t len)
+{
+    file_sink *fs = ctx;
+    pace(&fs->last_s, ts_s, fs->speed);
+    fwrite(p, 1, len, fs->f);
+    fputc('\n', fs->f);
+}
+
+typedef struct emulate_args {
+    const char *model, *out, *mqtt, *topic, *truth;
+    double speed, start_tod_s, end_tod_s, day;
+    twin_emulate_options eo;
+    ft_override sets[16];
+    size_t n_sets;
+} emulate_args;
+
+static int emulate_parse(int argc, char **argv, emulate_args *a)
+{
+    *a = (emulate_args){.topic = "plant/line1", .start_tod_s = 8 * 3600, .end_tod_s = 16 * 3600};
+    a->eo = (twin_emulate_options){.gateways = 1, .counters_every_s = 300, .kill_gateway = -1};
+    double x;
+    ft_error err;
+    for (int i = 0; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (o[0] != '-') {
+            if (a->model)
+                return cli_usage_error("unexpected argument '%s'", o);
+            a->model = o;
+            continue;
+        }
+        if (!v)
+            return cli_usage_error("%s needs a value", o);
+        i++;
+        double *prob = strcmp(o, "--drop") == 0 ? &a->eo.noise.drop
+                     : strcmp(o, "--dup") == 0 ? &a->eo.noise.dup
+                     : strcmp(o, "--late") == 0 ? &a->eo.noise.late
+                     : strcmp(o, "--swap") == 0 ? &a->eo.noise.swap : NULL;
+        if (prob) {
+            if (parse_num(v, 0, 1, prob)) return cli_usage_error("bad probability '%s'", v);
+        } else if (strcmp(o, "--out") == 0) a->out = v;
+        else if (strcmp(o, "--mqtt") == 0) a->mqtt = v;
+        else if (strcmp(o, "--topic") == 0) a->topic = v;
+        else if (strcmp(o, "--truth") == 0) a->truth = v;
+        else if (strcmp(o, "--start") == 0) {
+            if (parse_tod(v, &a->start_tod_s)) return cli_usage_error("bad --start '%s' (HH:MM)", v);
+        } else if (strcmp(o, "--shift-end") == 0) {
+            if (parse_tod(v, &a->end_tod_s)) return cli_usage_error("bad --shift-end '%s' (HH:MM)", v);
+        } else if (strcmp(o, "--day") == 0) {
+            if (parse_num(v, 0, 6, &a->day)) return cli_usage_error("bad --day '%s' (0 = Monday)", v);
+        } else if (strcmp(o, "--speed") == 0) {
+            if (parse_num(v, 1e-3, 1e9, &a->speed)) return cli_usage_error("bad --speed '%s'", v);
+        } else if (strcmp(o, "--seed") == 0) {
+            if (parse_num(v, 0, 9e15, &x)) return cli_usage_error("bad --seed '%s'", v);
+            a->eo.has_seed = true;
+            a->eo.seed = (uint64_t)x;
+        } else if (strcmp(o, "--noise-seed") == 0) {
+            if (parse_num(v, 0, 9e15, &x)) return cli_usage_error("bad --noise-seed '%s'", v);
+            a->eo.noise.seed = (uint64_t)x;
+        } else if (strcmp(o, "--gateways") == 0) {
+            if (parse_num(v, 1, 16, &x)) return cli_usage_error("bad --gateways '%s' (1..16)", v);
+            a->eo.gateways = (int)x;
+        } else if (strcmp(o, "--counters-every") == 0) {
+            if (ft_parse_duration(v, &a->eo.counters_every_s, &err) || a->eo.counters_every_s <= 0)
+                return cli_usage_error("bad --counters-every '%s'", v);
+        } else if (strcmp(o, "--kill-gateway") == 0) {
+            unsigned g;
+            char tod[16];
+            if (sscanf(v, "gw%u@%15s", &g, tod) != 2 || g >= 16 || parse_tod(tod, &a->eo.kill_at_s))
+                return cli_usage_error("bad --kill-gateway '%s' (like gw1@12:00)", v);
+            a->eo.kill_gateway = (int)g;
+        } else if (strcmp(o, "--set") == 0) {
+            char *eq = strchr(v, '=');
+            if (!eq || a->n_sets == 16)
+                return cli_usage_error("bad --set '%s' (PATH=VALUE, at most 16)", v);
+            *eq = '\0';
+            a->sets[a->n_sets++] = (ft_override){.path = v, .value = eq + 1, .file = "--set"};
+        } else {
+            return cli_usage_error("unknown option '%s'", o);
+        }
+    }
+    if (!a->model)
+        return cli_usage_error("%s", "emulate needs a MODEL");
+    if (!a->out == !a->mqtt)
+        return cli_usage_error("%s", "emulate needs exactly one of --out FILE and --mqtt URL");
+    if (a->end_tod_s <= a->start_tod_s)
+        return cli_usage_error("%s", "the shift must end after it starts (--start, --shift-end)");
+    if (a->eo.kill_gateway >= a->eo.gateways)
+        return cli_usage_error("%s", "--kill-gateway names a gateway that does not exist");
+    a->eo.start_s = a->day * 86400 + a->start_tod_s;
+    a->eo.end_s = a->day * 86400 + a->end_tod_s;
+    a->eo.kill_at_s += a->day * 86400;
+    return 0;
+}
+
+int cmd_emulate(int argc, char **argv)
+{
+    emulate_args a;
+    int rc = emulate_parse(argc, argv, &a);
+    if (rc)
+        return rc;
+    ft_error err = {0};
+    /* the plant may differ from the model (--set): the twin keeps the plain model */
+    ft_model *plant = ft_model_load_with(a.model, a.sets, a.n_sets, &err);
+    if (!plant)
+        return cli_fail(&err);
+    twin_model tm;
+    if (twin_model_init(&tm, plant, 86400, &err) != 0) {
+        ft_model_free(plant);
+        return cli_fail(&err);
+    }
+    twin_truth truth;
+    if (a.out) {
+        FILE *f = cli_open_out(a.out, &err);
+        file_sink fs = {f, a.speed, -1};
+        a.eo.sink = to_file;
+        a.eo.sink_ctx = &fs;
+        rc = f && twin_emulate_run(plant, &tm, &a.eo, &truth, &err) == 0 ? 0 : 1;
+        if (f && (fflush(f) != 0 || ferror(f)))
+            rc = ft_fail(&err, a.out, 0, 0, "write error") ? 1 : 1;
+        cli_close_out(f);
+    } else {
+        rc = twin_mqtt_run_emulate(plant, &tm, &a.eo, a.mqtt, a.topic, a.speed, &truth, &err) ? 1 : 0;
+    }
+    if (rc == 0 && a.truth) {
+        FILE *t = cli_open_out(a.truth, &err);
+        if (t) {
+            twin_truth_write_json(&truth, &tm, t);
+            cli_close_out(t);
+        } else {
+            rc = 1;
+        }
+    }
+    if (rc)
+        cli_fail(&err);
+    twin_model_free(&tm);
+    ft_model_free(plant);
+    return rc;
+}

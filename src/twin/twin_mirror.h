@@ -1,0 +1,118 @@
+/* twin_mirror.h -- the state mirror: the twin's picture of the plant, kept
+ * in step with telemetry. It validates each message against the model,
+ * drops duplicates per gateway, orders what can be ordered by timestamp,
+ * counts output exactly by reconciling events with cumulative counters, and
+ * measures drift from the model. Everything it holds is bounded (the limits
+ * below); what does not fit is refused and counted, never grown. */
+#ifndef TWIN_MIRROR_H
+#define TWIN_MIRROR_H
+
+#include <stdio.h>
+
+#include "twin_model.h"
+#include "twin_msg.h"
+
+#define TWIN_MAX_GATEWAYS 16
+#define TWIN_SEQ_WINDOW 65536     /* per gateway: seqs this far below the newest are refused */
+#define TWIN_ITEM_SLOTS 65536     /* item hash table slots (power of two) */
+#define TWIN_GONE_KEEP 16384      /* finished items remembered to ignore their late messages */
+#define TWIN_ITEM_LIVE_MAX (TWIN_ITEM_SLOTS / 2 - TWIN_GONE_KEEP) /* items in the plant */
+#define TWIN_TALLY_RING 4096      /* per gateway: counted events since its last counters */
+
+typedef enum twin_phase {
+    TWIN_IN_TRANSIT,  /* released, or on a conveyor: not placeable */
+    TWIN_QUEUED,      /* waiting in the input buffer of station `where` */
+    TWIN_PROCESSING,  /* being processed at `where` since `since_s` */
+    TWIN_HELD,        /* finished or blocked at `where`, not yet moved on */
+    TWIN_KITTED,      /* a part taken by the assembly `where` */
+    TWIN_GONE         /* exited, scrapped or consumed */
+} twin_phase;
+
+typedef struct twin_item {
+    uint64_t id;                 /* 0: empty slot */
+    double released_s, since_s, last_ts_s, quantity;
+    uint64_t last_seq;           /* of the message that set the position ... */
+    int16_t product, where;      /* indexes into the twin_model; where -1: none */
+    int8_t last_gw;              /* ... and its gateway: orders messages of one instant */
+    uint8_t phase;
+} twin_item;
+
+typedef struct twin_tally {
+    uint64_t seq;
+    uint8_t kind;                /* 0 released, 1 produced, 2 scrapped */
+    int16_t product;
+} twin_tally;
+
+typedef struct twin_gateway {
+    char name[TWIN_NAME_MAX];
+    bool alive;
+    double birth_s, death_s;
+    uint64_t max_seq;
+    bool any_seq;
+    uint64_t seen[TWIN_SEQ_WINDOW / 64]; /* bit seq % WINDOW: seen */
+    /* output = the last counters message + the events after it */
+    bool has_counters, final_seen;
+    uint64_t counters_seq, base_released;
+    uint64_t base_produced[TWIN_MAX_NAMES], base_scrapped[TWIN_MAX_NAMES];
+    twin_tally ring[TWIN_TALLY_RING];
+    size_t ring_head, ring_n;
+    uint64_t ring_folds;         /* tallies folded into the base because the ring was full */
+} twin_gateway;
+
+typedef struct twin_station_live {
+    twin_station_state state;
+    bool known, stale;
+    int gw;                      /* reporting gateway, -1 unknown */
+    double since_s, last_ts_s;
+    double last_start_s;         /* the newest job start seen here */
+    long queue_level;            /* items waiting, as the newest counters said ... */
+    double queue_ts_s;           /* ... at this time; < 0: never said */
+    /* drift: what the plant shows */
+    uint64_t jobs, failures;
+    double process_sum_s;
+} twin_station_live;
+
+typedef struct twin_mirror {
+    const twin_model *tm;
+    double now_s;                /* the plant clock: newest accepted ts */
+    bool clock_set;
+    double max_future_s, max_past_s;
+    twin_gateway *gws[TWIN_MAX_GATEWAYS];
+    size_t n_gws;
+    twin_station_live st[TWIN_MAX_STATIONS];
+    twin_item *items;            /* TWIN_ITEM_SLOTS, open addressing */
+    size_t n_live, n_gone;
+    uint64_t gone[TWIN_GONE_KEEP];
+    size_t gone_head;
+    uint64_t received, accepted, rejects[TWIN_REJ_N];
+    uint64_t out_of_order;       /* accepted, counted, but older than the item's/station's state */
+    uint64_t gaps;               /* connection gaps marked (twin_mirror_mark_gap) */
+    double gap_s;
+    double first_ts_s;           /* the earliest birth: forecasts align to it */
+    char last_why[160];
+} twin_mirror;
+
+int twin_mirror_init(twin_mirror *m, const twin_model *tm, ft_error *err);
+void twin_mirror_free(twin_mirror *m);
+
+/* Parse, validate and apply one payload. Returns TWIN_OK or the reason it
+ * was refused (also counted in m->rejects). */
+twin_reject twin_mirror_ingest(twin_mirror *m, const char *payload, size_t len);
+/* The same in two steps, for a caller that acts on the message's time
+ * before it is applied (forecasts at a boundary): parse counts the message
+ * as received and a parse failure as rejected; apply does the rest. */
+twin_reject twin_mirror_parse(twin_mirror *m, const char *payload, size_t len, twin_msg *msg);
+twin_reject twin_mirror_apply(twin_mirror *m, const twin_msg *msg);
+
+/* A span in which the twin could not hear the plant (broker down). */
+void twin_mirror_mark_gap(twin_mirror *m, double from_s, double to_s);
+
+uint64_t twin_mirror_produced(const twin_mirror *m, int product);
+uint64_t twin_mirror_scrapped(const twin_mirror *m, int product);
+uint64_t twin_mirror_released(const twin_mirror *m);
+uint64_t twin_mirror_output(const twin_mirror *m); /* produced, all products */
+
+/* The twin's state as JSON: counts, rejects, stations with drift, gateways. */
+void twin_mirror_write_json(const twin_mirror *m, FILE *out);
+
+#endif
