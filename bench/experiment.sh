@@ -9,11 +9,11 @@
 # and model loading are cancelled out by timing two sizes (N and 2N
 # replications) and dividing the difference by N.
 #
-# usage: bench/experiment.sh   (env: RUNS, N (default 400), BUILD_DIR default build-bench)
+# usage: bench/experiment.sh   (env: RUNS, N (default 1000), BUILD_DIR default build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
-N=${N:-400}
+N=${N:-1000}
 B=${BUILD_DIR:-build-bench}
 FT=$B/fabtwin
 MODEL=models/elevator-line.yaml
