@@ -6,10 +6,10 @@
  * is in the WAL file (the OS page cache at least) before COMMIT returns, so
  * it survives the process being killed at any instant; a power loss or OS
  * crash may lose the last few commits (never tear one), because WAL is only
- * fsynced at checkpoints. synchronous=FULL would fsync every replication;
- * a lost replication is simply run again on resume, so that was not worth
- * it. Each replication is one BEGIN IMMEDIATE ... COMMIT, so a reader only
- * ever sees whole replications.
+ * fsynced at checkpoints. synchronous=FULL would fsync every commit; a
+ * lost replication is simply run again on resume, so that was not worth
+ * it. Replications are written whole inside BEGIN IMMEDIATE ... COMMIT
+ * (one or a batch), so a reader only ever sees whole replications.
  *
  * Every query is a prepared statement from QUERIES[], prepared once at open
  * (which also proves that the file has our tables) and bound per use; values
@@ -485,9 +485,9 @@ static int insert_rep_row(exp_db *db, int64_t id, const exp_rep *r, ft_error *er
     return rc ? edb_fail(db, err, "cannot store a replication") : 0;
 }
 
-/* The replication row first, then the KPI count check, then the values, all
- * inside one transaction: any failure rolls the row back with the values. */
-/* One replication's rows, inside the caller's transaction. */
+/* One replication's rows inside the caller's transaction: the replication
+ * row first, then the KPI count check, then the values; any failure makes
+ * the caller roll the row back with the values. */
 static int put_one(exp_db *db, int64_t id, const exp_rep *r, ft_error *err)
 {
     assert(r && (r->values || r->n_values == 0));

@@ -1,8 +1,9 @@
 /* exp_db.h -- the experiment store: experiments, their scenarios, factor
  * values, replications and every KPI, in an SQLite database.
  *
- * The store is what makes a long experiment safe to interrupt: each
- * replication is written in one transaction (all its rows or none), so a run
+ * The store is what makes a long experiment safe to interrupt: replications
+ * are written in transactions of whole replications (all their rows or
+ * none), so a run
  * killed at any instant leaves only whole replications behind, and rerunning
  * the same experiment (same key) finds them and does not redo them. Only one
  * process writes (the threaded runner's main thread, or MPI rank 0). */
