@@ -90,6 +90,29 @@ const char *ft_model_product_name(const ft_model *m, size_t product);
 size_t ft_model_route_length(const ft_model *m, size_t product);
 size_t ft_model_route_station(const ft_model *m, size_t product, size_t step);
 
+/* The AGV layout (models with `layout:`): its nodes and edges, and each
+ * station's pick-up and drop-off nodes. */
+typedef struct ft_node_info {
+    const char *name;
+    double x_m, y_m;
+    const char *role;     /* "parking", "charger", "shipping" or "" */
+} ft_node_info;
+
+typedef struct ft_edge_info {
+    size_t from, to;      /* node indices */
+    double length_m;
+    bool one_way;
+} ft_edge_info;
+
+size_t ft_model_node_count(const ft_model *m);  /* 0 without a layout */
+void ft_model_node_info(const ft_model *m, size_t node, ft_node_info *out);
+size_t ft_model_edge_count(const ft_model *m);
+void ft_model_edge_info(const ft_model *m, size_t edge, ft_edge_info *out);
+int ft_model_vehicle_count(const ft_model *m);  /* 0 without a fleet */
+/* A station's pick-up / drop-off node index, or -1. */
+int ft_model_station_pick(const ft_model *m, size_t station);
+int ft_model_station_drop(const ft_model *m, size_t station);
+
 /* ---- running ------------------------------------------------------------ */
 
 /* One event of a running simulation, for observers (a trace, the emulator
@@ -97,7 +120,9 @@ size_t ft_model_route_station(const ft_model *m, size_t product, size_t step);
  * (an item entered a buffer or queue), "setup", "start", "finish", "kit"
  * (an assembly consumed its parts), "blocked" (a finished item cannot move
  * on; detail names where it waits to go), "rework", "convey" (an item got on
- * a conveyor), "exit", "scrap", and a station's "fail", "repair",
+ * a conveyor), "pickup" (an item waits at an AGV pick-up point), "load" and
+ * "unload" (object: the vehicle; detail: the pick-up or the destination),
+ * "exit", "scrap", and a station's "fail", "repair",
  * "maintenance", "maintenance_end", "shift_off", "shift_on". Strings are
  * valid during the call only. */
 typedef struct ft_event {
@@ -186,6 +211,40 @@ typedef struct ft_product_kpis {
     double cycle_mean_s, cycle_p50_s, cycle_p95_s, cycle_max_s;
 } ft_product_kpis;
 
+/* AGV fleet (models with `fleet:`). A vehicle is in one state at a time. */
+typedef enum ft_vehicle_state {
+    FT_VEH_IDLE,      /* no task, parked or standing */
+    FT_VEH_EMPTY,     /* moving without load: to a pick-up, a charger or parking */
+    FT_VEH_LOADED,    /* moving with load */
+    FT_VEH_BLOCKED,   /* wants to move but traffic holds it (congestion) */
+    FT_VEH_HANDLING,  /* loading or unloading */
+    FT_VEH_CHARGING,
+    FT_VEH_N_STATES
+} ft_vehicle_state;
+
+const char *ft_vehicle_state_name(ft_vehicle_state s);
+
+typedef struct ft_vehicle_kpis {
+    const char *name;                   /* "AGV1", ... */
+    double state_frac[FT_VEH_N_STATES]; /* share of the period in each state; sums to 1 */
+    double utilization;                 /* share of the period with a transport task */
+    double loaded_m, empty_m;           /* distance travelled with and without load */
+    uint64_t trips;                     /* deliveries */
+    uint64_t charges;                   /* charging stops finished */
+    double battery_min;                 /* lowest charge seen (fraction; 1 without battery) */
+} ft_vehicle_kpis;
+
+typedef struct ft_fleet_kpis {
+    int vehicles;
+    uint64_t items;                     /* items delivered */
+    double wait_mean_s, wait_p95_s;     /* an item's request until its loading starts */
+    double delivery_mean_s, delivery_p95_s; /* its request until it is unloaded */
+    double utilization;                 /* mean over vehicles */
+    double blocked_frac;                /* share of vehicle time held by traffic */
+    double loaded_m, empty_m;
+    uint64_t depleted;                  /* times a battery ran empty (thresholds too low) */
+} ft_fleet_kpis;
+
 typedef struct ft_report {
     const char *model;
     uint64_t seed;
@@ -199,6 +258,8 @@ typedef struct ft_report {
     double sojourn_mean_s;          /* their mean time in the system */
     double little_lambda_w;         /* exit_rate_per_s * sojourn_mean_s, to compare with wip_mean */
     const char *bottleneck;         /* station that was sole bottleneck longest, or NULL */
+    const ft_fleet_kpis *fleet;     /* NULL without a fleet */
+    ft_vehicle_kpis *vehicles;      size_t n_vehicles;
 } ft_report;
 
 /* The KPIs of the measured period so far. Owned by the simulation; valid
@@ -224,12 +285,21 @@ typedef struct ft_conveyor_now {
     bool stopped;                /* a non-accumulating belt stopped by its blocked head */
 } ft_conveyor_now;
 
+typedef struct ft_vehicle_now {
+    const char *name;
+    double x_m, y_m;             /* position on the layout (interpolated while moving) */
+    ft_vehicle_state state;
+    int load;                    /* items aboard */
+    double battery;              /* fraction; 1 without battery */
+} ft_vehicle_now;
+
 typedef struct ft_snapshot {
     double now_s;
     long wip;                    /* items in the plant */
     uint64_t produced, scrapped; /* items out, all products, since the statistics were reset */
     ft_station_now *stations;    size_t n_stations;
     ft_conveyor_now *conveyors;  size_t n_conveyors;
+    ft_vehicle_now *vehicles;    size_t n_vehicles;
 } ft_snapshot;
 
 /* The state of the plant at the simulation's clock. Owned by the

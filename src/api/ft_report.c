@@ -35,6 +35,32 @@ static json_t *product_json(const ft_product_kpis *p)
                      p->cycle_p95_s, "max", p->cycle_max_s);
 }
 
+static json_t *fleet_json(const ft_report *r)
+{
+    const ft_fleet_kpis *k = r->fleet;
+    json_t *vehicles = json_array();
+    for (size_t i = 0; i < r->n_vehicles; i++) {
+        const ft_vehicle_kpis *v = &r->vehicles[i];
+        json_t *states = json_object();
+        for (int s = 0; s < FT_VEH_N_STATES; s++)
+            json_object_set_new(states, ft_vehicle_state_name((ft_vehicle_state)s),
+                                json_real(v->state_frac[s]));
+        json_array_append_new(
+            vehicles, json_pack("{s:s, s:o, s:f, s:f, s:f, s:I, s:I, s:f}", "name", v->name,
+                                "states", states, "utilization", v->utilization, "loaded_m",
+                                v->loaded_m, "empty_m", v->empty_m, "trips", (json_int_t)v->trips,
+                                "charges", (json_int_t)v->charges, "battery_min",
+                                v->battery_min));
+    }
+    return json_pack("{s:i, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:f, s:f, s:f, s:I, s:o}",
+                     "vehicles", k->vehicles, "items", (json_int_t)k->items, "wait_s", "mean",
+                     k->wait_mean_s, "p95", k->wait_p95_s, "delivery_s", "mean",
+                     k->delivery_mean_s, "p95", k->delivery_p95_s, "utilization",
+                     k->utilization, "blocked", k->blocked_frac, "loaded_m", k->loaded_m,
+                     "empty_m", k->empty_m, "depleted", (json_int_t)k->depleted, "per_vehicle",
+                     vehicles);
+}
+
 int ft_report_write_json(const ft_report *r, FILE *out)
 {
     json_t *stations = json_array(), *buffers = json_array(), *products = json_array();
@@ -59,6 +85,8 @@ int ft_report_write_json(const ft_report *r, FILE *out)
         "bottleneck", r->bottleneck ? json_string(r->bottleneck) : json_null());
     if (!root)
         return -1;
+    if (r->fleet)
+        json_object_set_new(root, "fleet", fleet_json(r));
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     fputc('\n', out);
     json_decref(root);
@@ -132,6 +160,32 @@ static void print_duration(FILE *out, double s)
         fprintf(out, "%8.2f s  ", s);
 }
 
+static void print_fleet(const ft_report *r, FILE *out)
+{
+    const ft_fleet_kpis *k = r->fleet;
+    fprintf(out, "\nvehicle %6s %6s %6s %6s %6s %6s  %6s %10s %10s %7s %7s %8s\n", "idle%",
+            "empty%", "loaded%", "block%", "handl%", "charg%", "util%", "loaded m", "empty m",
+            "trips", "charges", "batt min");
+    for (size_t i = 0; i < r->n_vehicles; i++) {
+        const ft_vehicle_kpis *v = &r->vehicles[i];
+        fprintf(out, "%-7s ", v->name);
+        for (int s = 0; s < FT_VEH_N_STATES; s++)
+            fprintf(out, "%6.1f ", 100 * v->state_frac[s]);
+        fprintf(out, " %6.1f %10.0f %10.0f %7llu %7llu %7.0f%%\n", 100 * v->utilization,
+                v->loaded_m, v->empty_m, (unsigned long long)v->trips,
+                (unsigned long long)v->charges, 100 * v->battery_min);
+    }
+    fprintf(out, "fleet   %d vehicles, %llu items delivered, utilization %.1f%%, "
+            "held by traffic %.1f%%\n", k->vehicles, (unsigned long long)k->items,
+            100 * k->utilization, 100 * k->blocked_frac);
+    fprintf(out, "        item wait for a vehicle mean %.1f s, P95 %.1f s; "
+            "delivery mean %.1f s, P95 %.1f s\n", k->wait_mean_s, k->wait_p95_s,
+            k->delivery_mean_s, k->delivery_p95_s);
+    if (k->depleted)
+        fprintf(out, "        batteries ran empty %llu times: charge earlier\n",
+                (unsigned long long)k->depleted);
+}
+
 void ft_report_print(const ft_report *r, FILE *out)
 {
     int w = name_width(r);
@@ -193,4 +247,6 @@ void ft_report_print(const ft_report *r, FILE *out)
     fprintf(out, "Little's law  lambda*W  %.3f items  (exit rate %.3f/h x time in system %.1f s)\n",
             r->little_lambda_w, r->exit_rate_per_s * 3600, r->sojourn_mean_s);
     fprintf(out, "bottleneck              %s\n", r->bottleneck ? r->bottleneck : "none");
+    if (r->fleet)
+        print_fleet(r, out);
 }

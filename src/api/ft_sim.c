@@ -76,6 +76,13 @@ const char *ft_state_name(ft_state s)
     return (unsigned)s < FT_N_STATES ? names[s] : "?";
 }
 
+const char *ft_vehicle_state_name(ft_vehicle_state s)
+{
+    static const char *const names[FT_VEH_N_STATES] = {"idle",     "empty",    "loaded",
+                                                        "blocked",  "handling", "charging"};
+    return (unsigned)s < FT_VEH_N_STATES ? names[s] : "?";
+}
+
 void ft_sim_free(ft_sim *s)
 {
     if (!s)

@@ -23,6 +23,11 @@ static const char *const station_measures[] = {
     "utilization", "availability", "performance",     "quality",            "oee",
     "processed",   "scrapped",     "reworked",        "bottleneck_sole",    "bottleneck_shifting"};
 static const char *const buffer_measures[] = {"mean_level", "max_level"};
+/* fleet-wide only: per-vehicle figures would change the vector's length
+ * when an experiment varies fleet.vehicles */
+static const char *const fleet_measures[] = {
+    "items",       "wait_mean_s", "wait_p95_s", "delivery_mean_s", "delivery_p95_s",
+    "utilization", "blocked",     "loaded_m",   "empty_m",         "depleted"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define N_STATION (FT_N_STATES + COUNT(station_measures))
@@ -48,7 +53,8 @@ static int add(exp_kpi_defs *d, const char *group, const char *entity, const cha
 int exp_kpi_defs_from_report(exp_kpi_defs *d, const ft_report *r, ft_error *err)
 {
     size_t n = COUNT(plant_measures) + r->n_products * COUNT(product_measures) +
-               r->n_stations * N_STATION + r->n_buffers * COUNT(buffer_measures);
+               r->n_stations * N_STATION + r->n_buffers * COUNT(buffer_measures) +
+               (r->fleet ? COUNT(fleet_measures) : 0);
     d->n = 0;
     if (!(d->defs = calloc(n, sizeof *d->defs)))
         goto oom;
@@ -71,6 +77,9 @@ int exp_kpi_defs_from_report(exp_kpi_defs *d, const ft_report *r, ft_error *err)
         for (size_t i = 0; i < COUNT(buffer_measures); i++)
             if (add(d, "buffer", r->buffers[b].name, buffer_measures[i]))
                 goto oom;
+    for (size_t i = 0; r->fleet && i < COUNT(fleet_measures); i++)
+        if (add(d, "fleet", "", fleet_measures[i]))
+            goto oom;
     return 0;
 oom:
     exp_kpi_defs_free(d);
@@ -133,6 +142,16 @@ void exp_kpi_values(const exp_kpi_defs *d, const ft_report *r, double *v)
     for (size_t b = 0; b < r->n_buffers; b++) {
         v[k++] = r->buffers[b].mean_level;
         v[k++] = r->buffers[b].max_level;
+    }
+    if (r->fleet) {
+        const ft_fleet_kpis *x = r->fleet;
+        const double row[] = {(double)x->items,   x->wait_mean_s,  x->wait_p95_s,
+                              x->delivery_mean_s, x->delivery_p95_s, x->utilization,
+                              x->blocked_frac,    x->loaded_m,     x->empty_m,
+                              (double)x->depleted};
+        _Static_assert(COUNT(row) == COUNT(fleet_measures), "one value per fleet measure");
+        memcpy(v + k, row, sizeof row);
+        k += COUNT(row);
     }
     assert(k == d->n);
     (void)d;

@@ -45,4 +45,7 @@ void flow_report(flow_factory *f, ft_report *r);
 /* The state now; the arrays live in the factory. */
 void flow_snapshot(flow_factory *f, ft_snapshot *snap);
 
+/* The factory's AGV fleet (src/agv/agv.h), or NULL without one. */
+struct agv_fleet *flow_fleet(flow_factory *f);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agv/agv.h"
 #include "flow_internal.h"
 
 double flow_now(const flow_factory *f)
@@ -86,12 +87,26 @@ static const flow_ops sink_ops = {sink_offer, sink_resume};
 
 /* ---- routing ------------------------------------------------------------ */
 
-flow_obj *flow_route(flow_factory *f, const flow_item *it, int from)
+struct agv_fleet *flow_fleet(flow_factory *f)
+{
+    return f->fleet;
+}
+
+int flow_destination(const flow_factory *f, const flow_item *it)
 {
     const model_product *p = &f->m->products[it->product];
     if ((size_t)it->step >= p->n_steps)
+        return (int)f->m->n_stations;
+    return p->steps[it->step].station;
+}
+
+flow_obj *flow_route(flow_factory *f, const flow_item *it, int from)
+{
+    if (from != MODEL_NONE && f->pickups && f->pickups[from])
+        return &f->pickups[from]->obj;
+    int to = flow_destination(f, it);
+    if ((size_t)to == f->m->n_stations)
         return &f->sink;
-    int to = p->steps[it->step].station;
     if (from != MODEL_NONE) {
         int c = model_find_conveyor(f->m, from, to);
         if (c != MODEL_NONE)
@@ -147,6 +162,18 @@ void flow_free(flow_factory *f)
         flow_station_free(f->stations[i]);
     for (size_t i = 0; f->queues && i < m->n_stations; i++)
         flow_queue_free(f->queues[i]);
+    for (size_t i = 0; f->pickups && i < m->n_stations + m->n_sources; i++)
+        flow_pickup_free(f->pickups[i]);
+    for (int i = 0; f->cargo && i < m->fleet.vehicles; i++) {
+        flow_item *it;
+        while ((it = flow_list_pop(&f->cargo[i])))
+            free(it);
+    }
+    agv_fleet_free(f->fleet);
+    free(f->pickups);
+    free(f->cargo);
+    free(f->rep_vehicles);
+    free(f->now_vehicles);
     for (size_t i = 0; f->products && i < m->n_products; i++)
         stats_tally_free(f->products[i].cycle);
     while (f->free_items) {
@@ -180,6 +207,35 @@ static char *queue_name(const model_desc *m, int station)
     if (s)
         snprintf(s, n, b != MODEL_NONE ? "%s" : "%s.queue", base);
     return s;
+}
+
+/* The fleet, the pick-up points of stations and sources, the cargo lists. */
+static int build_fleet(flow_factory *f, ft_error *err)
+{
+    const model_desc *m = f->m;
+    size_t n_points = m->n_stations + m->n_sources, nv = (size_t)m->fleet.vehicles;
+    f->pickups = calloc(n_points, sizeof *f->pickups);
+    f->cargo = calloc(nv, sizeof *f->cargo);
+    f->rep_vehicles = calloc(nv, sizeof *f->rep_vehicles);
+    f->now_vehicles = calloc(nv, sizeof *f->now_vehicles);
+    if (!f->pickups || !f->cargo || !f->rep_vehicles || !f->now_vehicles)
+        return ft_fail(err, NULL, 0, 0, "out of memory while building the fleet");
+    for (size_t i = 0; i < n_points; i++) {
+        bool station = i < m->n_stations;
+        const char *owner = station ? m->stations[i].name : m->sources[i - m->n_stations].name;
+        int node = station ? m->stations[i].pick : m->sources[i - m->n_stations].pick;
+        long cap = station ? m->stations[i].out_capacity
+                           : m->sources[i - m->n_stations].out_capacity;
+        if (node == MODEL_NONE)
+            continue;
+        if (!(f->pickups[i] = flow_pickup_new(f, owner, (int)i, node, cap)))
+            return ft_fail(err, NULL, 0, 0, "out of memory while building the fleet");
+        if (!station)
+            f->sources[i - m->n_stations]->pickup = f->pickups[i];
+    }
+    agv_hooks hooks = {f, flow_pickup_loaded, flow_pickup_unloaded};
+    f->fleet = agv_fleet_new(m, f->s, f->seed, &hooks, err);
+    return f->fleet ? 0 : -1;
 }
 
 flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn on_event,
@@ -243,6 +299,10 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
     for (size_t i = 0; i < m->n_sources; i++)
         if (!(f->sources[i] = flow_source_new(f, &m->sources[i])))
             goto oom;
+    if (m->fleet.present && build_fleet(f, err)) {
+        flow_free(f);
+        return NULL;
+    }
     return f;
 oom:
     flow_free(f);
@@ -278,6 +338,8 @@ void flow_reset_stats(flow_factory *f)
         stats_level_reset(&f->queues[i]->level, now);
     }
     stats_bn_reset(f->bn, now);
+    if (f->fleet)
+        agv_fleet_reset_stats(f->fleet);
 }
 
 /* ---- initial state ------------------------------------------------------ */

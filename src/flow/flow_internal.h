@@ -82,6 +82,7 @@ typedef struct flow_queue flow_queue;
 typedef struct flow_station flow_station;
 typedef struct flow_conveyor flow_conveyor;
 typedef struct flow_source flow_source;
+typedef struct flow_pickup flow_pickup;
 
 /* A station's input queue: a declared buffer or an implicit unbounded one. */
 struct flow_queue {
@@ -91,6 +92,8 @@ struct flow_queue {
     flow_list items;
     flow_station *consumer;
     stats_level level;
+    long *reserved;       /* places held for items on their way by AGV, per product */
+    long reserved_total;
 };
 
 flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity);
@@ -99,6 +102,10 @@ void flow_queue_free(flow_queue *q);
 void flow_queue_feed(flow_queue *q);
 /* Put an item in regardless of capacity (initial state). */
 void flow_queue_place(flow_queue *q, flow_item *it);
+/* Hold a place for `it` (an AGV will bring it); false when there is none. */
+bool flow_queue_reserve(flow_queue *q, const flow_item *it);
+/* The reserved item arrives: it takes its place. */
+void flow_queue_deliver(flow_queue *q, flow_item *it);
 
 typedef enum flow_server_state {
     SRV_IDLE, SRV_SETUP, SRV_WORKING, SRV_BLOCKED, SRV_N_STATES
@@ -206,6 +213,7 @@ void flow_conveyor_free(flow_conveyor *c);
 struct flow_source {
     flow_obj obj;
     const model_source *def;
+    flow_pickup *pickup;        /* its AGV pick-up point, or NULL */
     sim_rng rng;
     flow_list backlog;          /* created, not yet accepted */
     size_t next_order;
@@ -216,6 +224,26 @@ struct flow_source {
 flow_source *flow_source_new(struct flow_factory *f, const model_source *def);
 void flow_source_free(flow_source *src);
 int flow_source_start(flow_source *src, ft_error *err);
+
+/* An AGV pick-up point (flow_pickup.c): finished items wait here for a
+ * vehicle. Items first wait for a place at their destination to be
+ * reserved, then for the vehicle the fleet sends. */
+struct flow_pickup {
+    flow_obj obj;
+    char *own_name;             /* "<station or source>.pick" */
+    int index;                  /* in the factory's pickups */
+    int node;                   /* layout node */
+    long capacity;              /* items waiting in both lists */
+    flow_list waiting;          /* no place reserved at the destination yet */
+    flow_list ready;            /* place reserved, transport requested */
+};
+
+flow_pickup *flow_pickup_new(struct flow_factory *f, const char *owner, int index, int node,
+                             long capacity);
+void flow_pickup_free(flow_pickup *p);
+/* The fleet's callbacks (agv_hooks). */
+void flow_pickup_loaded(void *factory, int vehicle, int pickup, int dest, int n);
+void flow_pickup_unloaded(void *factory, int vehicle, int pickup, int dest, int n);
 
 /* ---- the factory -------------------------------------------------------- */
 
@@ -238,6 +266,14 @@ struct flow_factory {
     flow_conveyor **conveyors;
     flow_source **sources;
     flow_obj sink;
+    /* AGVs: pickups[i] for station i, pickups[n_stations + j] for source j
+     * (NULL where none); what each vehicle carries */
+    struct agv_fleet *fleet;
+    flow_pickup **pickups;
+    flow_list *cargo;
+    ft_vehicle_kpis *rep_vehicles;
+    ft_fleet_kpis rep_fleet;
+    ft_vehicle_now *now_vehicles;
     /* statistics */
     double t_reset;
     stats_level wip;
@@ -262,6 +298,9 @@ void flow_item_free(flow_factory *f, flow_item *it);
  * of that step's station; the sink past the last step. `from` is the
  * station it leaves (MODEL_NONE for sources). */
 flow_obj *flow_route(flow_factory *f, const flow_item *it, int from);
+/* Where an item at step it->step must end up, AGVs and conveyors aside:
+ * the station index of that step, or n_stations for the sink. */
+int flow_destination(const flow_factory *f, const flow_item *it);
 
 /* Leaving the plant: end of routing (produced) or scrap. */
 void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped);

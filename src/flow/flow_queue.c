@@ -5,7 +5,11 @@
  * of capacity 0 is the classic "no buffer": the upstream server stays
  * blocked until the station is free). It pushes items to its station in
  * order; an item the station does not want (an assembly that has enough of
- * that part) is skipped, so one missing part never hides another. */
+ * that part) is skipped, so one missing part never hides another.
+ *
+ * An AGV reserves its place before it sets off (flow_queue_reserve), so a
+ * loaded vehicle never waits at a full queue: reserved places count as
+ * taken for everyone else until the vehicle delivers. */
 #include <stdlib.h>
 
 #include "flow_internal.h"
@@ -28,13 +32,32 @@ static bool has_room_for(const flow_queue *q, const flow_item *it)
     if (q->capacity == MODEL_INFINITE_CAPACITY)
         return true;
     if (q->consumer->def->kind != MODEL_STATION_ASSEMBLY)
-        return q->items.count < q->capacity;
+        return q->items.count + q->reserved_total < q->capacity;
     if (it)
-        return count_of(q, it->product) < q->capacity;
-    for (size_t i = 0; i < q->consumer->def->n_bom; i++)
-        if (count_of(q, q->consumer->def->bom[i].product) < q->capacity)
+        return count_of(q, it->product) + q->reserved[it->product] < q->capacity;
+    for (size_t i = 0; i < q->consumer->def->n_bom; i++) {
+        int p = q->consumer->def->bom[i].product;
+        if (count_of(q, p) + q->reserved[p] < q->capacity)
             return true;
+    }
     return false;
+}
+
+bool flow_queue_reserve(flow_queue *q, const flow_item *it)
+{
+    if (!has_room_for(q, it))
+        return false;
+    q->reserved[it->product]++;
+    q->reserved_total++;
+    return true;
+}
+
+void flow_queue_deliver(flow_queue *q, flow_item *it)
+{
+    q->reserved[it->product]--;
+    q->reserved_total--;
+    if (q->obj.ops->offer(&q->obj, it, NULL) != FLOW_ACCEPT)
+        abort(); /* the reservation kept a place: a refusal is a bug */
 }
 
 static bool has_room(const flow_queue *q)
@@ -117,6 +140,10 @@ flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capaci
     flow_obj_init(&q->obj, &queue_ops, name, f);
     q->own_name = (char *)name;
     q->capacity = capacity;
+    if (!(q->reserved = calloc(f->m->n_products, sizeof *q->reserved))) {
+        free(q);
+        return NULL;
+    }
     stats_level_init(&q->level, flow_now(f), 0);
     return q;
 }
@@ -130,6 +157,7 @@ void flow_queue_free(flow_queue *q)
         free(it);
     flow_obj_fini(&q->obj);
     free(q->own_name);
+    free(q->reserved);
     free(q);
 }
 

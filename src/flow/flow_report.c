@@ -13,6 +13,7 @@
  *   Little's law      time-average WIP vs. exit rate * mean time in system */
 #include <string.h>
 
+#include "agv/agv.h"
 #include "flow_internal.h"
 #include "model/model.h"
 
@@ -105,6 +106,12 @@ void flow_report(flow_factory *f, ft_report *r)
     r->exit_rate_per_s = ratio((double)f->exits, period);
     r->sojourn_mean_s = f->exits ? f->sojourn_sum_s / (double)f->exits : 0;
     r->little_lambda_w = r->exit_rate_per_s * r->sojourn_mean_s;
+    if (f->fleet) {
+        agv_fleet_report(f->fleet, &f->rep_fleet, f->rep_vehicles);
+        r->fleet = &f->rep_fleet;
+        r->vehicles = f->rep_vehicles;
+        r->n_vehicles = (size_t)m->fleet.vehicles;
+    }
 }
 
 void flow_snapshot(flow_factory *f, ft_snapshot *snap)
@@ -138,4 +145,9 @@ void flow_snapshot(flow_factory *f, ft_snapshot *snap)
     }
     snap->conveyors = f->now_conveyors;
     snap->n_conveyors = m->n_conveyors;
+    if (f->fleet) {
+        agv_fleet_snapshot(f->fleet, f->now_vehicles);
+        snap->vehicles = f->now_vehicles;
+        snap->n_vehicles = (size_t)m->fleet.vehicles;
+    }
 }

@@ -39,7 +39,8 @@ static void release(flow_source *src)
         it->step = 0;
         it->released_s = flow_now(f);
         flow_item_created(f, it);
-        if (flow_offer(flow_route(f, it, MODEL_NONE), it, &src->obj) != FLOW_ACCEPT) {
+        flow_obj *to = src->pickup ? &src->pickup->obj : flow_route(f, it, MODEL_NONE);
+        if (flow_offer(to, it, &src->obj) != FLOW_ACCEPT) {
             stats_level_add(&f->wip, flow_now(f), -1); /* it never entered */
             flow_list_insert_after(&src->backlog, NULL, it); /* back in front */
             break;

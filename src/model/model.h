@@ -67,6 +67,11 @@ typedef struct model_source {
     model_order *orders;  /* ORDERS, sorted by time (stable) */
     size_t n_orders;
     char *orders_file;    /* ORDERS from CSV: the path as written (for messages) */
+    /* AGV pick-up point (layout node index) or MODEL_NONE: released items
+     * wait there (out_capacity items, MODEL_INFINITE_CAPACITY by default)
+     * for a vehicle to take them to their first station's `drop`. */
+    int pick;
+    long out_capacity;
     model_pos pos;
 } model_source;
 
@@ -131,6 +136,12 @@ typedef struct model_station {
     int rework_to;        /* station index the item goes back to (an earlier step) */
     bool has_at;          /* placed on the floor plan */
     double at_m[2];       /* x, y in metres */
+    /* AGV control points (layout node indices, MODEL_NONE = none). A station
+     * with `pick` sends its output by AGV: finished items wait in its
+     * pick-up space (out_capacity items; the station blocks when it is
+     * full) until a vehicle takes them to the next step's `drop`. */
+    int pick, drop;
+    long out_capacity;
     model_pos pos;
 } model_station;
 
@@ -162,6 +173,60 @@ typedef struct model_calendar {
     model_pos pos;
 } model_calendar;
 
+/* ---- the AGV path network and fleet -------------------------------------- */
+
+typedef struct model_node {
+    char *name;           /* UTF-8 */
+    double at_m[2];       /* x, y in metres */
+    model_pos pos;
+} model_node;
+
+typedef struct model_edge {
+    int from, to;         /* node indices */
+    double length_m;      /* `length:`, else the straight distance between the nodes */
+    bool one_way;         /* vehicles go only from -> to */
+    model_pos pos;        /* the edge's entry; for an edge of a `path:`, its first node there */
+} model_edge;
+
+/* The layout: a path network. Validated so that every needed trip has a
+ * path and every edge lies on a cycle (no dead ends), the condition under
+ * which the fleet's routing provably never deadlocks (docs/agv.md). */
+typedef struct model_layout {
+    bool present;
+    double following_m;   /* least distance between two vehicles; edges are cut into cells this long */
+    model_node *nodes;    size_t n_nodes;
+    model_edge *edges;    size_t n_edges;
+    int *parking;         size_t n_parking;   /* node indices */
+    int *chargers;        size_t n_chargers;
+    int shipping;         /* node where finished goods are dropped, or MODEL_NONE */
+    model_pos pos;        /* of the `layout` key */
+} model_layout;
+
+typedef enum model_dispatch {
+    MODEL_DISPATCH_NEAREST, /* each task, oldest first, to the nearest idle vehicle */
+    MODEL_DISPATCH_OPTIMAL  /* all open tasks and idle vehicles: least total empty travel (Hungarian) */
+} model_dispatch;
+
+typedef struct model_battery {
+    bool present;
+    double drain_per_m;   /* fraction of a full charge used per metre travelled */
+    double drain_per_s;   /* fraction used per second, moving or not */
+    double charge_per_s;  /* fraction gained per second at a charger (1 / `full_charge`) */
+    double charge_below;  /* after a task, go charging when below this fraction */
+    double charge_to;     /* leave the charger at this fraction */
+} model_battery;
+
+typedef struct model_fleet {
+    bool present;
+    int vehicles;
+    double speed_m_per_s;
+    sim_dist load_s, unload_s;
+    int capacity;         /* items per trip (same pick-up point and destination) */
+    model_dispatch dispatch;
+    model_battery battery;
+    model_pos pos;        /* of the `fleet` key */
+} model_fleet;
+
 /* ---- the whole model ---------------------------------------------------- */
 
 typedef struct model_run {
@@ -180,6 +245,8 @@ typedef struct model_desc {
     model_station *stations;   size_t n_stations;
     model_conveyor *conveyors; size_t n_conveyors;
     model_calendar *calendars; size_t n_calendars;
+    model_layout layout;
+    model_fleet fleet;
 } model_desc;
 
 /* Parse and validate a model. On failure returns NULL and fills err with
@@ -198,6 +265,7 @@ void model_free(model_desc *m);
 int model_find_product(const model_desc *m, const char *name);
 int model_find_station(const model_desc *m, const char *name);
 int model_find_buffer(const model_desc *m, const char *name);
+int model_find_node(const model_desc *m, const char *name);
 
 /* The buffer feeding a station, or MODEL_NONE (unbounded implicit queue). */
 int model_station_input(const model_desc *m, int station);

@@ -378,14 +378,16 @@ static int check_conveyors(mctx *c)
 }
 
 /* Raw material that is always available needs a finite first queue, or the
- * source would release items without end at one instant. */
+ * source would release items without end at one instant. A source with a
+ * pick-up point releases into it instead, and its `out` is finite
+ * (model_fleet.c). */
 static int check_always(mctx *c, const long *cap)
 {
     const model_desc *m = c->m;
     char q[96];
     for (size_t i = 0; i < m->n_sources; i++) {
         const model_source *src = &m->sources[i];
-        if (src->kind != MODEL_SOURCE_ALWAYS)
+        if (src->kind != MODEL_SOURCE_ALWAYS || src->pick != MODEL_NONE)
             continue;
         int st = m->products[src->product].steps[0].station;
         if (cap[st] == MODEL_INFINITE_CAPACITY)

@@ -1,6 +1,6 @@
 /* model_desc.c -- owning and querying a model description: model_free and
  * the lookups the layers above use (by name, a station's input buffer, the
- * conveyor between two stations).
+ * conveyor between two stations, a layout node by name).
  *
  * model_free accepts a description in any state of construction: arrays
  * are allocated zeroed with their counts set, so every pointer is either
@@ -50,6 +50,14 @@ void model_free(model_desc *m)
         free(m->calendars[i].on);
         free(m->calendars[i].name);
     }
+    for (size_t i = 0; m->layout.nodes && i < m->layout.n_nodes; i++)
+        free(m->layout.nodes[i].name);
+    free(m->layout.nodes);
+    free(m->layout.edges);
+    free(m->layout.parking);
+    free(m->layout.chargers);
+    sim_dist_free(&m->fleet.load_s);
+    sim_dist_free(&m->fleet.unload_s);
     free(m->products);
     free(m->sources);
     free(m->buffers);
@@ -81,6 +89,14 @@ int model_find_buffer(const model_desc *m, const char *name)
 {
     for (size_t i = 0; name && i < m->n_buffers; i++)
         if (strcmp(m->buffers[i].name, name) == 0)
+            return (int)i;
+    return MODEL_NONE;
+}
+
+int model_find_node(const model_desc *m, const char *name)
+{
+    for (size_t i = 0; name && i < m->layout.n_nodes; i++)
+        if (strcmp(m->layout.nodes[i].name, name) == 0)
             return (int)i;
     return MODEL_NONE;
 }

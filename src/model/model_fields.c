@@ -160,6 +160,16 @@ const ynode *mc_get(const ynode *map, const char *key)
     return NULL;
 }
 
+const ynode *mc_key(const ynode *map, const char *key)
+{
+    if (!map || map->kind != YNODE_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; i++)
+        if (map->kids[2 * i]->kind == YNODE_SCALAR && strcmp(map->kids[2 * i]->text, key) == 0)
+            return map->kids[2 * i];
+    return NULL;
+}
+
 int mc_need(mctx *c, const ynode *map, const char *what, const char *key, const ynode **out)
 {
     const ynode *v = mc_get(map, key);

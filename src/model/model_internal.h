@@ -6,7 +6,9 @@
  * model_orders.c, model_calendar.c), using typed field readers
  * (model_fields.c) over unit parsers that know nothing of YAML
  * (model_units.c); finally the whole description is checked across entities
- * (model_check.c). Never included outside src/model. */
+ * (model_check.c). The AGV path network and fleet are read by
+ * model_layout.c and model_fleet.c and checked by model_network.c and
+ * model_transport.c. Never included outside src/model. */
 #ifndef FABTWIN_MODEL_INTERNAL_H
 #define FABTWIN_MODEL_INTERNAL_H
 
@@ -26,6 +28,10 @@
 #define MODEL_MAX_ERLANG_K 1000
 #define MODEL_MAX_BELT_ITEMS 1000000
 #define MODEL_MAX_COUNT 1000000000L /* items in one order row */
+#define MODEL_MAX_LAYOUT_NODES 10000
+#define MODEL_MAX_LAYOUT_EDGES 10000 /* after `path:` entries are cut into edges */
+#define MODEL_MAX_VEHICLES 10000
+#define MODEL_MAX_VEHICLE_ITEMS 10000 /* a vehicle's `capacity` */
 
 #define MODEL_WEEK_S (7.0 * 86400.0)
 
@@ -54,6 +60,7 @@ typedef struct mctx {
     ft_error *err;
     model_desc *m;
     mnames stations, products, buffers, calendars, sources, conveyors;
+    mnames nodes;         /* of the layout */
     int *made_by;         /* per product: the station that makes it (an assembly's
                              or split's `produces`), or MODEL_NONE */
 } mctx;
@@ -76,6 +83,8 @@ int mc_fields(mctx *c, const ynode *n, const char *what, const char *const *keys
 int mc_free_keys(mctx *c, const ynode *n, const char *what);
 /* The value of key in a mapping, or NULL. */
 const ynode *mc_get(const ynode *map, const char *key);
+/* The key node itself (for errors about a whole section), or NULL. */
+const ynode *mc_key(const ynode *map, const char *key);
 /* Like mc_get, but a missing or null value is an error. */
 int mc_need(mctx *c, const ynode *map, const char *what, const char *key, const ynode **out);
 /* Check n is a list (null counts as an empty list when allow_null). */
@@ -121,6 +130,33 @@ int model_read_orders(mctx *c, const ynode *n, const char *what, model_source *s
 
 /* model_calendar.c */
 int model_read_calendars(mctx *c, const ynode *map);
+
+/* model_layout.c: the `layout:` section of root (absent or nothing: none). */
+int model_read_layout(mctx *c, const ynode *root);
+
+/* model_fleet.c: the `fleet:` section of root (which needs a layout, and a
+ * layout needs it), then the AGV keys (pick, drop, out) of the stations and
+ * sources in their lists (read before). */
+int model_read_fleet(mctx *c, const ynode *root);
+int model_read_agv_points(mctx *c, const ynode *stations, const ynode *sources);
+
+/* model_network.c: the layout as a directed graph, a two-way edge being
+ * two arcs. mnet_reach marks what can be reached from one node. */
+typedef struct mnet mnet;
+mnet *mnet_new(const model_layout *l);
+void mnet_free(mnet *g);
+void mnet_reach(mnet *g, int from);
+bool mnet_reached(const mnet *g, int node);
+/* Every arc lies on a directed cycle of at least 3 nodes (no dead ends). */
+int model_check_dead_ends(mctx *c, mnet *g);
+/* Every node can be reached from every other. */
+int model_check_connected(mctx *c, mnet *g);
+
+/* model_transport.c: the trips the material flow makes by AGV, against the
+ * layout (drop-off points, shipping, conveyors, paths, parking, chargers).
+ * The lists are the model file's, for the positions of `pick`/`drop`. */
+int model_check_transport(mctx *c, const ynode *root, const ynode *stations,
+                          const ynode *sources);
 
 /* model_override.c: apply parameter overrides to a parsed file's tree. */
 int model_apply_overrides(ydoc *d, const ft_override *ov, size_t n, ft_error *err);

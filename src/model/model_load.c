@@ -246,7 +246,8 @@ static int read_product(mctx *c, const ynode *n, int i)
 static int read_source(mctx *c, const ynode *n, size_t i)
 {
     static const char *const keys[] = {"name",  "product", "interarrival", "always", "orders",
-                                       "start", "limit",   "quantity",     NULL};
+                                       "start", "limit",   "quantity",     "pick",   "out",
+                                       NULL};
     model_desc *m = c->m;
     model_source *src = &m->sources[i];
     char what[400], q[96];
@@ -319,8 +320,10 @@ static int read_sources(mctx *c, const ynode *list)
     if (!(m->sources = calloc(list->n, sizeof *m->sources)))
         return mc_oom(c);
     m->n_sources = list->n;
-    for (size_t i = 0; i < list->n; i++)
-        m->sources[i].product = MODEL_NONE;
+    for (size_t i = 0; i < list->n; i++) {
+        m->sources[i].product = m->sources[i].pick = MODEL_NONE;
+        m->sources[i].out_capacity = MODEL_INFINITE_CAPACITY;
+    }
     for (size_t i = 0; i < list->n; i++)
         if (read_source(c, list->kids[i], i))
             return -1;
@@ -362,7 +365,8 @@ static int section(mctx *c, const ynode *root, const char *key, bool required, c
 static int load(mctx *c, const ynode *root)
 {
     static const char *const keys[] = {"model",    "run",       "products",  "sources",
-                                       "buffers",  "stations",  "conveyors", "calendars", NULL};
+                                       "buffers",  "stations",  "conveyors", "calendars",
+                                       "layout",   "fleet",     NULL};
     model_desc *m = c->m;
     const ynode *v, *products, *stations, *buffers, *conveyors, *sources;
     if (mc_fields(c, root, "the model file", keys) || mc_need(c, root, "the model", "model", &v) ||
@@ -378,6 +382,8 @@ static int load(mctx *c, const ynode *root)
         return -1;
     if ((v = mc_get(root, "calendars")) && model_read_calendars(c, v))
         return -1;
+    if (model_read_layout(c, root) || model_read_fleet(c, root))
+        return -1;
     if (read_product_names(c, products) || model_read_station_names(c, stations) ||
         model_read_stations(c, stations))
         return -1;
@@ -386,9 +392,10 @@ static int load(mctx *c, const ynode *root)
             return -1;
     if ((buffers && model_read_buffers(c, buffers)) ||
         (conveyors && model_read_conveyors(c, conveyors)) ||
-        (sources && read_sources(c, sources)))
+        (sources && read_sources(c, sources)) ||
+        model_read_agv_points(c, stations, sources) || model_check(c))
         return -1;
-    return model_check(c);
+    return model_check_transport(c, root, stations, sources);
 }
 
 model_desc *model_load_string(const char *text, size_t len, const char *path, ft_error *err)
@@ -438,6 +445,7 @@ model_desc *model_load_string_with(const char *text, size_t len, const char *pat
         goto out;
     }
     m->run.seed = 1;
+    m->layout.shipping = MODEL_NONE;
     c.m = m;
     if (load(&c, doc.root))
         goto out;
@@ -451,6 +459,7 @@ out:
     mnames_free(&c.calendars);
     mnames_free(&c.sources);
     mnames_free(&c.conveyors);
+    mnames_free(&c.nodes);
     free(c.made_by);
     ydoc_free(&doc);
     return done;

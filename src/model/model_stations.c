@@ -26,6 +26,8 @@ int model_read_station_names(mctx *c, const ynode *list)
         model_station *st = &m->stations[i];
         st->calendar = st->produces = st->rework_to = MODEL_NONE;
         st->servers = 1;
+        st->pick = st->drop = MODEL_NONE;
+        st->out_capacity = 1;
     }
     const char **names = calloc(list->n ? list->n : 1, sizeof *names);
     model_pos *pos = calloc(list->n ? list->n : 1, sizeof *pos);
@@ -259,7 +261,8 @@ static int read_station(mctx *c, const ynode *n, model_station *st)
 {
     static const char *const keys[] = {"name",        "servers",  "calendar", "setup",
                                        "failures",    "maintenance", "assembly", "split",
-                                       "inspection",  "at",       NULL};
+                                       "inspection",  "at",       "pick",     "drop",
+                                       "out",         NULL};
     char what[400];
     mc_label(what, sizeof what, "station", st->name);
     if (mc_fields(c, n, what, keys))
