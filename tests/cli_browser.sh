@@ -1,14 +1,33 @@
 #!/usr/bin/env bash
 # cli_browser.sh -- the dashboard in a real browser: starts `fabtwin serve`
 # and runs tests/browser/dashboard.py (headless Chromium over the DevTools
-# protocol). Screenshots go to <build>/test-artifacts/.
+# protocol); then the same for the live twin (`serve --twin` replaying an
+# emulated shift whose gateway gw1 dies at 09:00). Screenshots go to
+# <build>/test-artifacts/.
 # Usage: cli_browser.sh path/to/fabtwin
 set -u
 bin=$1
 art=$(cd "$(dirname "$bin")" && pwd)/test-artifacts
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tmp=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_up() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
+
+port=$(free_port)
 "$bin" serve models/elevator-line.yaml --port "$port" --speed 3600 --for 120s >/dev/null 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait 2>/dev/null' EXIT
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+pids+=($!)
+wait_up "http://127.0.0.1:$port/"
 /usr/bin/python3 tests/browser/dashboard.py "http://127.0.0.1:$port/" "$art"
+status=$?
+
+# the twin: a shift of 06:00-14:00 replayed in 14 s, a forecast every 30 min
+"$bin" emulate models/elevator-line.yaml --start 06:00 --shift-end 14:00 --gateways 2 \
+  --kill-gateway gw1@09:00 --out "$tmp/shift.jsonl"
+port=$(free_port)
+"$bin" serve models/elevator-line.yaml --twin --replay "$tmp/shift.jsonl" --speed 2000 \
+  --shift-end 14:00 --target 230 --replications 40 --port "$port" --for 120s >/dev/null 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$port/"
+/usr/bin/python3 tests/browser/dashboard.py "http://127.0.0.1:$port/" "$art" twin || status=1
+exit $status

@@ -26,5 +26,9 @@ int cli_fail(const ft_error *err);
 /* A file to write ("-" is stdout), or NULL with err filled. */
 FILE *cli_open_out(const char *path, ft_error *err);
 void cli_close_out(FILE *f);
+/* "16:00" or "16:00:30" -> seconds of the day; -1 if it is not one. */
+int cli_parse_tod(const char *text, double *tod_s);
+/* A number in [lo, hi] and nothing after it; -1 otherwise. */
+int cli_parse_number(const char *text, double lo, double hi, double *x);
 
 #endif

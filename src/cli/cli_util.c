@@ -1,5 +1,6 @@
 /* cli_util.c -- messages and output files shared by the commands. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -35,3 +36,21 @@ void cli_close_out(FILE *f)
         fclose(f);
 }
 
+
+int cli_parse_tod(const char *text, double *tod_s)
+{
+    unsigned h = 0, m = 0, s = 0;
+    int n = sscanf(text, "%u:%u:%u", &h, &m, &s);
+    if (n < 2 || h > 24 || m > 59 || s > 59 || h * 3600 + m * 60 + s > 86400)
+        return -1;
+    *tod_s = h * 3600.0 + m * 60.0 + s;
+    return 0;
+}
+
+int cli_parse_number(const char *text, double lo, double hi, double *x)
+{
+    char *end;
+    errno = 0;
+    *x = strtod(text, &end);
+    return errno || end == text || *end || !(*x >= lo && *x <= hi) ? -1 : 0;
+}

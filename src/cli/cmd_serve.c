@@ -1,5 +1,6 @@
-/* cmd_serve.c -- `fabtwin serve`: run a model at a multiple of real time
- * behind the web dashboard and its JSON API (docs/dashboard.md). */
+/* cmd_serve.c -- `fabtwin serve`: the web dashboard and its JSON API in
+ * front of the model running at a multiple of real time, or, with --twin,
+ * in front of the live twin of a plant (docs/dashboard.md). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_twin_opts.h"
 #include "serve/serve.h"
+#include "twin/twin_view.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -39,94 +42,195 @@ static int parse_listen(const char *v, char *addr, size_t size, unsigned short *
     return 0;
 }
 
-int cmd_serve(int argc, char **argv)
+typedef struct serve_args {
+    const char *path;
+    char addr[64];
+    serve_options so;
+    double duration_s;       /* --for: real time; 0 until stopped */
+    bool twin;
+    /* the simulation */
+    ft_run_options opt;
+    double speed;
+    /* the twin */
+    cli_twin_opts t;
+} serve_args;
+
+/* Options of the simulation only; 1 taken, 0 not one, 2 bad usage. */
+static int sim_option(serve_args *a, const char *o, const char *v)
 {
-    const char *path = NULL;
-    char addr[64] = "127.0.0.1";
-    serve_options so = {.address = addr, .port = 8080, .token = getenv("FABTWIN_TOKEN")};
+    char *end;
+    ft_error err;
+    if (!strcmp(o, "--speed")) {
+        a->speed = strtod(v, &end);
+        if (*end || !(a->speed > 0) || a->speed > 1e6)
+            return cli_usage_error("--speed needs a number > 0 (x real time), got '%s'", v);
+    } else if (!strcmp(o, "--seed")) {
+        errno = 0;
+        a->opt.seed = strtoull(v, &end, 10);
+        if (errno || *end || v[0] == '-' || !v[0])
+            return cli_usage_error("--seed needs a whole number >= 0, got '%s'", v);
+        a->opt.has_seed = true;
+    } else if (!strcmp(o, "--length")) {
+        if (ft_parse_duration(v, &a->opt.length_s, &err) || !(a->opt.length_s > 0))
+            return cli_usage_error("%s needs a duration like 8h", o);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Options that belong to one mode only (--speed and --seed mean the replay's
+ * pace and the forecasts' seed with --twin), to say so when misplaced. */
+static const char *const sim_only[] = {"--length", NULL};
+static const char *const twin_only[] = {"--replay", "--mqtt", "--topic", "--record", "--json",
+                                        "--summary", "--target", "--shift-end", "--forecast-every",
+                                        "--stale-after", "--replications", NULL};
+
+static bool is_one_of(const char *o, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(o, *list))
+            return true;
+    return false;
+}
+
+static int serve_parse(int argc, char **argv, serve_args *a)
+{
+    *a = (serve_args){.addr = "127.0.0.1", .speed = 60};
+    a->so = (serve_options){.address = a->addr, .port = 8080, .token = getenv("FABTWIN_TOKEN")};
     /* A dashboard watches a plant that keeps running: a year unless --length. */
-    ft_run_options opt = {.has_warmup = true, .warmup_s = 0, .has_length = true,
-                          .length_s = 52 * 7 * 86400.0};
-    double speed = 60, duration_s = 0;
-    ft_error err = {0};
+    a->opt = (ft_run_options){.has_warmup = true, .warmup_s = 0, .has_length = true,
+                              .length_s = 52 * 7 * 86400.0};
+    cli_twin_defaults(&a->t);
+    a->t.json = NULL;  /* the forecasts are on the page; --json FILE also writes them */
+    a->t.speed = 60;   /* a replay at an hour a minute, as the simulation */
+    for (int i = 0; i < argc; i++)
+        a->twin |= !strcmp(argv[i], "--twin");
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (a[0] != '-' || a[1] != '-') {
-            if (path)
-                return cli_usage_error("one model at a time (extra '%s')", a);
-            path = a;
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(o, "--twin"))
+            continue;
+        if (o[0] != '-' || o[1] != '-') {
+            if (a->path)
+                return cli_usage_error("one model at a time (extra '%s')", o);
+            a->path = o;
             continue;
         }
         if (!v)
-            return cli_usage_error("option %s needs a value", a);
+            return cli_usage_error("option %s needs a value", o);
         i++;
         char *end;
-        if (!strcmp(a, "--port")) {
+        int taken = a->twin ? cli_twin_option(&a->t, o, v) : sim_option(a, o, v);
+        if (taken == 2)
+            return 2;
+        if (taken == 1)
+            continue;
+        if (!strcmp(o, "--port")) {
             long p = strtol(v, &end, 10);
             if (*end || p < 1 || p > 65535)
                 return cli_usage_error("--port needs a port number, got '%s'", v);
-            so.port = (unsigned short)p;
-        } else if (!strcmp(a, "--listen")) {
-            if (parse_listen(v, addr, sizeof addr, &so.port))
+            a->so.port = (unsigned short)p;
+        } else if (!strcmp(o, "--listen")) {
+            if (parse_listen(v, a->addr, sizeof a->addr, &a->so.port))
                 return cli_usage_error("--listen needs ADDRESS[:PORT], got '%s'", v);
-        } else if (!strcmp(a, "--token")) {
-            so.token = v;
-        } else if (!strcmp(a, "--speed")) {
-            speed = strtod(v, &end);
-            if (*end || !(speed > 0) || speed > 1e6)
-                return cli_usage_error("--speed needs a number > 0 (x real time), got '%s'", v);
-        } else if (!strcmp(a, "--seed")) {
-            errno = 0;
-            opt.seed = strtoull(v, &end, 10);
-            if (errno || *end || v[0] == '-' || !v[0])
-                return cli_usage_error("--seed needs a whole number >= 0, got '%s'", v);
-            opt.has_seed = true;
-        } else if (!strcmp(a, "--length") || !strcmp(a, "--for")) {
-            double d;
-            if (ft_parse_duration(v, &d, &err) || !(d > 0))
-                return cli_usage_error("%s needs a duration like 8h", a);
-            if (a[2] == 'l') {
-                opt.has_length = true;
-                opt.length_s = d;
-            } else {
-                duration_s = d;
-            }
+        } else if (!strcmp(o, "--token")) {
+            a->so.token = v;
+        } else if (!strcmp(o, "--for")) {
+            ft_error err;
+            if (ft_parse_duration(v, &a->duration_s, &err) || !(a->duration_s > 0))
+                return cli_usage_error("%s needs a duration like 8h", o);
+        } else if (a->twin ? is_one_of(o, sim_only) : is_one_of(o, twin_only)) {
+            return cli_usage_error(a->twin ? "%s is an option of the simulation, not of --twin"
+                                           : "%s is an option of the twin: add --twin",
+                                   o);
         } else {
-            return cli_usage_error("unknown option '%s'", a);
+            return cli_usage_error("unknown option '%s'", o);
         }
     }
-    if (!path)
+    if (!a->path)
         return cli_usage_error("%s", "serve needs a model file");
-    ft_model *m = ft_model_load(path, &err);
+    return a->twin ? cli_twin_check(&a->t, "serve --twin") : 0;
+}
+
+/* Until SIGINT/SIGTERM, --for, or the twin failing. */
+static void wait_for_the_end(const serve_args *a, serve_twin *st, ft_error *err, int *rc)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!stop_requested) {
+        struct timespec nap = {0, 100000000L}, now;
+        nanosleep(&nap, NULL);
+        if (st && serve_twin_failed(st, err)) {
+            *rc = cli_fail(err);
+            break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (a->duration_s > 0 &&
+            (double)(now.tv_sec - t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t0.tv_nsec) >=
+                a->duration_s)
+            break;
+    }
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_args a;
+    int rc = serve_parse(argc, argv, &a);
+    if (rc)
+        return rc;
+    ft_error err = {0};
+    ft_model *m = ft_model_load(a.path, &err);
     if (!m)
         return cli_fail(&err);
-    serve_sim *ss = serve_sim_new(m, &opt, speed, &err);
-    serve_http *h = ss ? serve_http_start(m, ss, &so, &err) : NULL;
-    int rc = 0;
+    FILE *forecasts = NULL;
+    serve_sim *ss = NULL;
+    serve_twin *st = NULL;
+    serve_source src = {0};
+    if (!a.twin) {
+        if ((ss = serve_sim_new(m, &a.opt, a.speed, &err)))
+            src = serve_sim_source(ss);
+    } else if (!a.t.json || (forecasts = cli_open_out(a.t.json, &err))) {
+        serve_twin_options to = {.replay = a.t.replay, .mqtt = a.t.mqtt, .topic = a.t.topic,
+                                 .speed = a.t.speed, .session = a.t.so};
+        to.session.out = forecasts;
+        to.session.record_path = a.t.record;
+        if ((st = serve_twin_new(m, &to, &err)))
+            src = serve_twin_source(st);
+    }
+    serve_http *h = src.ops ? serve_http_start(m, &src, &a.so, &err) : NULL;
     if (!h) {
         rc = cli_fail(&err);
     } else {
-        printf("fabtwin: serving '%s' on http://%s:%u/ at %g x real time%s\n", ft_model_name(m),
-               addr, (unsigned)so.port, speed,
-               strcmp(addr, "127.0.0.1") ? " (POST needs the token)" : "");
+        bool exposed = strcmp(a.addr, "127.0.0.1") != 0;
+        if (a.twin)
+            printf("fabtwin: serving the twin of '%s' (%s %s) on http://%s:%u/%s\n",
+                   ft_model_name(m), a.t.replay ? "replaying" : "subscribed to",
+                   a.t.replay ? a.t.replay : a.t.mqtt, a.addr, (unsigned)a.so.port,
+                   exposed ? " (POST needs the token)" : "");
+        else
+            printf("fabtwin: serving '%s' on http://%s:%u/ at %g x real time%s\n",
+                   ft_model_name(m), a.addr, (unsigned)a.so.port, a.speed,
+                   exposed ? " (POST needs the token)" : "");
         fflush(stdout);
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
-        struct timespec t0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        while (!stop_requested) {
-            struct timespec nap = {0, 100000000L}, now;
-            nanosleep(&nap, NULL);
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            if (duration_s > 0 && (double)(now.tv_sec - t0.tv_sec) +
-                                          1e-9 * (double)(now.tv_nsec - t0.tv_nsec) >=
-                                      duration_s)
-                break;
-        }
+        wait_for_the_end(&a, st, &err, &rc);
     }
     serve_sim_shutdown(ss); /* wakes the event streams, so the server can stop */
+    serve_twin_shutdown(st);
     serve_http_stop(h);
+    if (st && rc == 0 && a.t.summary) {
+        FILE *f = cli_open_out(a.t.summary, &err);
+        if (f) {
+            twin_session_write_summary(serve_twin_session(st), f);
+            cli_close_out(f);
+        } else {
+            rc = cli_fail(&err);
+        }
+    }
     serve_sim_free(ss);
+    serve_twin_free(st);
+    cli_close_out(forecasts);
     ft_model_free(m);
     return rc;
 }

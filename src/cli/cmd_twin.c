@@ -2,35 +2,17 @@
  * shift) and `fabtwin emulate` (a simulated plant that publishes it).
  * Transports: a JSON Lines file (--replay / --out) or an MQTT broker
  * (--mqtt, when built with libmosquitto). docs/twin.md is the manual. */
-#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "cli_twin_opts.h"
 #include "twin/twin_emulate.h"
 #include "twin/twin_mqtt.h"
 #include "twin/twin_session.h"
-
-/* "16:00" or "16:00:30" -> seconds of the day. */
-static int parse_tod(const char *text, double *tod_s)
-{
-    unsigned h = 0, m = 0, s = 0;
-    int n = sscanf(text, "%u:%u:%u", &h, &m, &s);
-    if (n < 2 || h > 24 || m > 59 || s > 59 || h * 3600 + m * 60 + s > 86400)
-        return -1;
-    *tod_s = h * 3600.0 + m * 60.0 + s;
-    return 0;
-}
-
-static int parse_num(const char *text, double lo, double hi, double *x)
-{
-    char *end;
-    errno = 0;
-    *x = strtod(text, &end);
-    return errno || end == text || *end || !(*x >= lo && *x <= hi) ? -1 : 0;
-}
 
 static void pace(double *last_s, double now_s, double speed)
 {
@@ -50,22 +32,17 @@ static void pace(double *last_s, double now_s, double speed)
 /* ---- twin --------------------------------------------------------------------- */
 
 typedef struct twin_args {
-    const char *model, *replay, *mqtt, *topic, *record, *json, *summary;
-    double speed;
+    const char *model;
     bool quiet;
-    twin_session_options so;
+    cli_twin_opts t;
 } twin_args;
 
 static int twin_parse(int argc, char **argv, twin_args *a)
 {
-    *a = (twin_args){.topic = "plant/line1", .json = "-"};
-    a->so = (twin_session_options){.shift_end_tod_s = 16 * 3600, .forecast_every_s = 1800,
-                                   .replications = 100, .seed = 1};
-    double x;
-    ft_error err;
+    *a = (twin_args){0};
+    cli_twin_defaults(&a->t);
     for (int i = 0; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool has = v != NULL;
         if (strcmp(o, "--quiet") == 0) { a->quiet = true; continue; }
         if (o[0] != '-') {
             if (a->model)
@@ -73,40 +50,18 @@ static int twin_parse(int argc, char **argv, twin_args *a)
             a->model = o;
             continue;
         }
-        if (!has)
+        if (!v)
             return cli_usage_error("%s needs a value", o);
         i++;
-        if (strcmp(o, "--replay") == 0) a->replay = v;
-        else if (strcmp(o, "--mqtt") == 0) a->mqtt = v;
-        else if (strcmp(o, "--topic") == 0) a->topic = v;
-        else if (strcmp(o, "--record") == 0) a->record = v;
-        else if (strcmp(o, "--json") == 0) a->json = v;
-        else if (strcmp(o, "--summary") == 0) a->summary = v;
-        else if (strcmp(o, "--speed") == 0) {
-            if (strcmp(v, "max") == 0) a->speed = 0;
-            else if (parse_num(v, 1e-3, 1e9, &a->speed)) return cli_usage_error("bad --speed '%s'", v);
-        } else if (strcmp(o, "--target") == 0) {
-            if (parse_num(v, 0, 1e12, &a->so.target)) return cli_usage_error("bad --target '%s'", v);
-        } else if (strcmp(o, "--shift-end") == 0) {
-            if (parse_tod(v, &a->so.shift_end_tod_s)) return cli_usage_error("bad --shift-end '%s' (HH:MM)", v);
-        } else if (strcmp(o, "--forecast-every") == 0) {
-            if (ft_parse_duration(v, &a->so.forecast_every_s, &err) || a->so.forecast_every_s < 0)
-                return cli_usage_error("bad --forecast-every '%s'", v);
-        } else if (strcmp(o, "--replications") == 0) {
-            if (parse_num(v, 1, 100000, &x)) return cli_usage_error("bad --replications '%s'", v);
-            a->so.replications = (int)x;
-        } else if (strcmp(o, "--seed") == 0) {
-            if (parse_num(v, 0, 9e15, &x)) return cli_usage_error("bad --seed '%s'", v);
-            a->so.seed = (uint64_t)x;
-        } else {
+        int taken = cli_twin_option(&a->t, o, v);
+        if (taken == 0)
             return cli_usage_error("unknown option '%s'", o);
-        }
+        if (taken == 2)
+            return 2;
     }
     if (!a->model)
         return cli_usage_error("%s", "twin needs a MODEL");
-    if (!a->replay == !a->mqtt)
-        return cli_usage_error("%s", "twin needs exactly one of --replay FILE and --mqtt URL");
-    return 0;
+    return cli_twin_check(&a->t, "twin");
 }
 
 static int write_summary(const twin_session *s, const char *path)
@@ -120,25 +75,37 @@ static int write_summary(const twin_session *s, const char *path)
     return 0;
 }
 
+/* SIGINT/SIGTERM end an MQTT twin cleanly (summary written): the handler
+ * only sets the session's atomic stop flag. */
+static twin_session *stop_on_signal;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (stop_on_signal)
+        twin_session_request_stop(stop_on_signal);
+}
+
 int cmd_twin(int argc, char **argv)
 {
     twin_args a;
     int rc = twin_parse(argc, argv, &a);
     if (rc)
         return rc;
+    cli_twin_opts *t = &a.t;
     ft_error err = {0};
     ft_model *m = ft_model_load(a.model, &err);
     if (!m)
         return cli_fail(&err);
-    FILE *out = cli_open_out(a.json, &err);
+    FILE *out = cli_open_out(t->json, &err);
     if (!out) {
         ft_model_free(m);
         return cli_fail(&err);
     }
-    a.so.out = out;
-    a.so.record_path = a.record;
+    t->so.out = out;
+    t->so.record_path = t->record;
     twin_session *s = calloc(1, sizeof *s);
-    if (!s || twin_session_init(s, m, &a.so, &err) != 0) {
+    if (!s || twin_session_init(s, m, &t->so, &err) != 0) {
         if (s)
             free(s);
         else
@@ -147,8 +114,8 @@ int cmd_twin(int argc, char **argv)
         ft_model_free(m);
         return cli_fail(&err);
     }
-    if (a.replay) {
-        twin_replay *p = twin_replay_open(a.replay, &err);
+    if (t->replay) {
+        twin_replay *p = twin_replay_open(t->replay, &err);
         rc = p ? 0 : 1;
         twin_replay_line line;
         double last_s = -1;
@@ -158,21 +125,27 @@ int cmd_twin(int argc, char **argv)
                 twin_session_gap(s, line.gap_from_s, line.gap_to_s);
             else
                 twin_session_message(s, line.topic, line.payload, line.len);
-            pace(&last_s, s->mirror.now_s, a.speed);
+            pace(&last_s, s->mirror.now_s, t->speed);
         }
         if (p && got < 0)
-            rc = ft_fail(&err, a.replay, 0, 0, "read error") ? 1 : 1;
+            rc = ft_fail(&err, t->replay, 0, 0, "read error") ? 1 : 1;
         twin_replay_close(p);
     } else {
-        rc = twin_mqtt_run_twin(s, a.mqtt, a.topic, &err) ? 1 : 0;
+        stop_on_signal = s;
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        rc = twin_mqtt_run_twin(s, t->mqtt, t->topic, &err) ? 1 : 0;
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        stop_on_signal = NULL;
     }
     if (rc == 0 && !a.quiet) {
         fprintf(stderr, "fabtwin twin: %llu messages, %llu accepted, output %llu, %zu forecasts\n",
                 (unsigned long long)s->mirror.received, (unsigned long long)s->mirror.accepted,
                 (unsigned long long)twin_mirror_output(&s->mirror), s->n_forecasts);
     }
-    if (rc == 0 && a.summary)
-        rc = write_summary(s, a.summary);
+    if (rc == 0 && t->summary)
+        rc = write_summary(s, t->summary);
     else if (rc)
         cli_fail(&err);
     twin_session_free(s);
@@ -228,28 +201,28 @@ static int emulate_parse(int argc, char **argv, emulate_args *a)
                      : strcmp(o, "--late") == 0 ? &a->eo.noise.late
                      : strcmp(o, "--swap") == 0 ? &a->eo.noise.swap : NULL;
         if (prob) {
-            if (parse_num(v, 0, 1, prob)) return cli_usage_error("bad probability '%s'", v);
+            if (cli_parse_number(v, 0, 1, prob)) return cli_usage_error("bad probability '%s'", v);
         } else if (strcmp(o, "--out") == 0) a->out = v;
         else if (strcmp(o, "--mqtt") == 0) a->mqtt = v;
         else if (strcmp(o, "--topic") == 0) a->topic = v;
         else if (strcmp(o, "--truth") == 0) a->truth = v;
         else if (strcmp(o, "--start") == 0) {
-            if (parse_tod(v, &a->start_tod_s)) return cli_usage_error("bad --start '%s' (HH:MM)", v);
+            if (cli_parse_tod(v, &a->start_tod_s)) return cli_usage_error("bad --start '%s' (HH:MM)", v);
         } else if (strcmp(o, "--shift-end") == 0) {
-            if (parse_tod(v, &a->end_tod_s)) return cli_usage_error("bad --shift-end '%s' (HH:MM)", v);
+            if (cli_parse_tod(v, &a->end_tod_s)) return cli_usage_error("bad --shift-end '%s' (HH:MM)", v);
         } else if (strcmp(o, "--day") == 0) {
-            if (parse_num(v, 0, 6, &a->day)) return cli_usage_error("bad --day '%s' (0 = Monday)", v);
+            if (cli_parse_number(v, 0, 6, &a->day)) return cli_usage_error("bad --day '%s' (0 = Monday)", v);
         } else if (strcmp(o, "--speed") == 0) {
-            if (parse_num(v, 1e-3, 1e9, &a->speed)) return cli_usage_error("bad --speed '%s'", v);
+            if (cli_parse_number(v, 1e-3, 1e9, &a->speed)) return cli_usage_error("bad --speed '%s'", v);
         } else if (strcmp(o, "--seed") == 0) {
-            if (parse_num(v, 0, 9e15, &x)) return cli_usage_error("bad --seed '%s'", v);
+            if (cli_parse_number(v, 0, 9e15, &x)) return cli_usage_error("bad --seed '%s'", v);
             a->eo.has_seed = true;
             a->eo.seed = (uint64_t)x;
         } else if (strcmp(o, "--noise-seed") == 0) {
-            if (parse_num(v, 0, 9e15, &x)) return cli_usage_error("bad --noise-seed '%s'", v);
+            if (cli_parse_number(v, 0, 9e15, &x)) return cli_usage_error("bad --noise-seed '%s'", v);
             a->eo.noise.seed = (uint64_t)x;
         } else if (strcmp(o, "--gateways") == 0) {
-            if (parse_num(v, 1, 16, &x)) return cli_usage_error("bad --gateways '%s' (1..16)", v);
+            if (cli_parse_number(v, 1, 16, &x)) return cli_usage_error("bad --gateways '%s' (1..16)", v);
             a->eo.gateways = (int)x;
         } else if (strcmp(o, "--counters-every") == 0) {
             if (ft_parse_duration(v, &a->eo.counters_every_s, &err) || a->eo.counters_every_s <= 0)
@@ -257,7 +230,7 @@ static int emulate_parse(int argc, char **argv, emulate_args *a)
         } else if (strcmp(o, "--kill-gateway") == 0) {
             unsigned g;
             char tod[16];
-            if (sscanf(v, "gw%u@%15s", &g, tod) != 2 || g >= 16 || parse_tod(tod, &a->eo.kill_at_s))
+            if (sscanf(v, "gw%u@%15s", &g, tod) != 2 || g >= 16 || cli_parse_tod(tod, &a->eo.kill_at_s))
                 return cli_usage_error("bad --kill-gateway '%s' (like gw1@12:00)", v);
             a->eo.kill_gateway = (int)g;
         } else if (strcmp(o, "--set") == 0) {

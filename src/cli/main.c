@@ -19,6 +19,7 @@ static const char usage[] =
     "  twin MODEL --replay FILE|--mqtt URL   mirror a plant's telemetry, forecast the shift\n"
     "  emulate MODEL --out FILE|--mqtt URL   a simulated plant publishing telemetry\n"
     "  serve MODEL            the web dashboard: the model running at a multiple of real time\n"
+    "  serve MODEL --twin --replay FILE|--mqtt URL   the dashboard of the live twin\n"
     "  mapf --map M --scen S --agents N   plan collision-free paths (MovingAI formats);\n"
     "                         --check --plan P validates a plan (docs/mapf.md)\n"
     "  version                print the version\n"
@@ -56,7 +57,12 @@ static const char usage[] =
     "  --speed X              simulated seconds per real second (default 60)\n"
     "  --seed N               as for run (the plant starts empty at Monday 00:00)\n"
     "  --length D             how long the plant runs (default 52w)\n"
-    "  --for D                stop after D of real time\n";
+    "  --for D                stop after D of real time\n"
+    "  --twin                 show the live twin instead: --replay FILE [--speed X|max] or\n"
+    "                         --mqtt URL [--topic T], and the twin options --target N,\n"
+    "                         --shift-end HH:MM, --forecast-every D, --replications N,\n"
+    "                         --seed N, --stale-after D, --record F, --json F, --summary F\n"
+    "                         (docs/twin.md); --speed is then the replay's (default 60)\n";
 
 typedef struct command {
     const char *name;

@@ -1,10 +1,13 @@
 /* serve.h -- the web dashboard: an HTTP server (libmicrohttpd) in front of
- * a simulation running at a multiple of real time.
+ * either a simulation running at a multiple of real time or the live twin
+ * of a plant.
  *
- * serve_sim (serve_sim.c) runs the model on its own thread and publishes
- * the plant's state as versioned JSON; serve_http (serve_http.c) serves the
- * page, the JSON API under /api/ and a live event stream from it. The API
- * is documented in docs/dashboard.md. */
+ * serve_sim (serve_sim.c) runs the model on its own thread; serve_twin
+ * (serve_twin.c) feeds a twin session from a replayed log or an MQTT broker.
+ * Both publish the plant's state as versioned JSON and present themselves
+ * to the server as a serve_source; serve_http (serve_http.c) serves the
+ * page, the JSON API under /api/ and a live event stream from whichever it
+ * is given. The API is documented in docs/dashboard.md. */
 #ifndef FABTWIN_SERVE_H
 #define FABTWIN_SERVE_H
 
@@ -12,6 +15,37 @@
 #include <stdint.h>
 
 #include "fabtwin/fabtwin.h"
+#include "twin/twin_session.h"
+
+/* ---- what the server shows --------------------------------------------- */
+
+/* The documents behind the API. Every text returned is JSON, malloc'd, for
+ * the caller to free; NULL when there is none (yet). Called from the
+ * server's connection threads, any number at once. */
+typedef struct serve_source_ops {
+    const char *mode;      /* "simulation" or "twin" */
+    /* The latest state document newer than version `since`, waiting up to
+     * timeout_ms for one (0: no wait); *version is the latest version. */
+    char *(*state)(void *impl, uint64_t since, int timeout_ms, uint64_t *version);
+    char *(*kpis)(void *impl);
+    /* A station's latest state changes: [{time_s, state}], oldest first. */
+    char *(*history)(void *impl, size_t station);
+    /* The latest forecast with the history of forecasts; a NULL op: this
+     * source makes none. */
+    char *(*forecast)(void *impl);
+    /* Forecasts after the first *seen, one JSON document per line; *seen
+     * becomes their number. A NULL op: none ever. */
+    char *(*forecasts_after)(void *impl, size_t *seen);
+    /* running: 1 run, 0 pause, -1 unchanged; speed > 0 sets it; restart.
+     * 0 when done, else an HTTP status with a message in *why. */
+    int (*control)(void *impl, int running, double speed, bool restart, const char **why);
+    bool (*stopping)(void *impl);
+} serve_source_ops;
+
+typedef struct serve_source {
+    const serve_source_ops *ops;
+    void *impl;
+} serve_source;
 
 /* ---- the simulation ------------------------------------------------------ */
 
@@ -24,6 +58,7 @@ serve_sim *serve_sim_new(const ft_model *m, const ft_run_options *opt, double sp
  * stream); the last state stays readable until serve_sim_free. */
 void serve_sim_shutdown(serve_sim *ss);
 void serve_sim_free(serve_sim *ss);
+serve_source serve_sim_source(serve_sim *ss);
 
 /* running: 1 run, 0 pause, -1 unchanged; speed > 0 sets it; restart starts
  * the run again from its beginning. */
@@ -39,6 +74,29 @@ char *serve_sim_kpis(serve_sim *ss);
 char *serve_sim_history(serve_sim *ss, size_t station);
 bool serve_sim_stopping(serve_sim *ss);
 
+/* ---- the live twin ------------------------------------------------------- */
+
+typedef struct serve_twin serve_twin;
+
+typedef struct serve_twin_options {
+    const char *replay;          /* a JSON Lines log to replay ... */
+    const char *mqtt, *topic;    /* ... or a broker and topic prefix to subscribe to */
+    double speed;                /* replay pace, x real time; 0: as fast as possible */
+    twin_session_options session;
+} serve_twin_options;
+
+/* Build the twin session and start feeding it (a missing log fails here). */
+serve_twin *serve_twin_new(const ft_model *m, const serve_twin_options *o, ft_error *err);
+/* Stop feeding and wake every waiting reader; the last state stays
+ * readable until serve_twin_free. */
+void serve_twin_shutdown(serve_twin *st);
+void serve_twin_free(serve_twin *st);
+serve_source serve_twin_source(serve_twin *st);
+/* The feeding failed (a read error, no MQTT support): true with *err. */
+bool serve_twin_failed(serve_twin *st, ft_error *err);
+/* The session, to read through twin_view.h (a summary at exit). */
+twin_session *serve_twin_session(serve_twin *st);
+
 /* ---- the server --------------------------------------------------------- */
 
 typedef struct serve_options {
@@ -49,7 +107,8 @@ typedef struct serve_options {
 
 typedef struct serve_http serve_http;
 
-serve_http *serve_http_start(const ft_model *m, serve_sim *ss, const serve_options *o,
+/* Serve `src` (copied; its implementation must outlive the server). */
+serve_http *serve_http_start(const ft_model *m, const serve_source *src, const serve_options *o,
                              ft_error *err);
 void serve_http_stop(serve_http *h);
 

@@ -1,12 +1,14 @@
 /* serve_http.c -- the dashboard's HTTP server: the page, the JSON API and
- * the live event stream, on libmicrohttpd.
+ * the live event stream, on libmicrohttpd, for any serve_source (the
+ * simulation or the live twin: the server does not know which).
  *
  * One thread per connection: the event stream (Server-Sent Events) blocks
- * its connection's thread on the simulation's condition variable until a
- * newer state exists, which keeps the code straight-line and costs a thread
- * per open dashboard -- hundreds are fine; a suspend/resume design would
- * scale further at the price of a callback maze. Everything that changes
- * the simulation is a POST; when the server listens beyond loopback, a POST
+ * its connection's thread on the source's condition variable until a newer
+ * state exists (which also brings any new forecasts), which keeps the code
+ * straight-line and costs a thread per open dashboard -- hundreds are fine;
+ * a suspend/resume design would scale further at the price of a callback
+ * maze. Everything that changes the plant is a POST (a twin refuses them:
+ * it follows the plant); when the server listens beyond loopback, a POST
  * needs the bearer token. Bodies are capped at MAX_BODY bytes. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -28,7 +30,7 @@ extern const size_t ft_web_dash_html_len, ft_web_dash_js_len, ft_web_dash_css_le
 struct serve_http {
     struct MHD_Daemon *daemon;
     const ft_model *model;
-    serve_sim *sim;
+    serve_source src;
     char *model_json;
     bool exposed;          /* listening beyond loopback: POST needs the token */
     char *token;
@@ -112,12 +114,13 @@ static enum MHD_Result station(serve_http *h, struct MHD_Connection *c, const ch
         ;
     if (i == n)
         return send_error(c, 404, "no such station");
-    char *kpis = serve_sim_kpis(h->sim), *hist = serve_sim_history(h->sim, i);
+    char *kpis = h->src.ops->kpis(h->src.impl), *hist = h->src.ops->history(h->src.impl, i);
     json_t *all = kpis ? json_loads(kpis, 0, NULL) : NULL, *k = NULL;
     json_t *list = json_object_get(all, "stations");
     for (size_t j = 0; j < json_array_size(list); j++) {
         json_t *s = json_array_get(list, j);
-        if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
+        const char *sname = json_string_value(json_object_get(s, "name"));
+        if (sname && strcmp(sname, name) == 0)
             k = json_incref(s);
     }
     json_t *doc = json_pack("{s:s, s:o, s:o}", "name", name, "kpis", k ? k : json_null(),
@@ -133,11 +136,44 @@ static enum MHD_Result station(serve_http *h, struct MHD_Connection *c, const ch
 /* ---- the event stream --------------------------------------------------- */
 
 typedef struct stream {
-    serve_sim *sim;
+    serve_source src;
     uint64_t version;
+    size_t forecasts;      /* forecasts sent */
     char *pending;         /* the message being written */
     size_t len, off;
 } stream;
+
+/* The next message: any new forecasts, each an `event: forecast`, then the
+ * new state as an `event: state`; a comment line when nothing changed. */
+static char *stream_next(stream *s, size_t *len)
+{
+    char *state = s->src.ops->state(s->src.impl, s->version, SSE_WAIT_MS, &s->version);
+    if (!state) {
+        char *ping = strdup(": keep-alive\n\n");
+        *len = ping ? strlen(ping) : 0;
+        return ping;
+    }
+    char *forecasts = s->src.ops->forecasts_after
+                          ? s->src.ops->forecasts_after(s->src.impl, &s->forecasts)
+                          : NULL;
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (f) {
+        for (char *line = forecasts, *nl; line && *line; line = nl + 1) {
+            if (!(nl = strchr(line, '\n')))
+                break;
+            fprintf(f, "event: forecast\ndata: %.*s\n\n", (int)(nl - line), line);
+        }
+        fprintf(f, "event: state\ndata: %s\n\n", state);
+        if (fclose(f) != 0) {
+            free(text);
+            text = NULL;
+        }
+    }
+    free(forecasts);
+    free(state);
+    return text;
+}
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -147,20 +183,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
         free(s->pending);
         s->pending = NULL;
         s->len = s->off = 0;
-        if (serve_sim_stopping(s->sim))
+        if (s->src.ops->stopping(s->src.impl))
             return MHD_CONTENT_READER_END_OF_STREAM;
-        char *state = serve_sim_state(s->sim, s->version, SSE_WAIT_MS, &s->version);
-        if (state) {
-            size_t n = strlen(state);
-            s->pending = malloc(n + 32);
-            if (s->pending)
-                s->len = (size_t)sprintf(s->pending, "event: state\ndata: %s\n\n", state);
-            free(state);
-        } else {
-            s->pending = strdup(": keep-alive\n\n");
-            s->len = s->pending ? strlen(s->pending) : 0;
-        }
-        if (!s->pending)
+        if (!(s->pending = stream_next(s, &s->len)))
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     size_t n = s->len - s->off < max ? s->len - s->off : max;
@@ -181,7 +206,7 @@ static enum MHD_Result events(serve_http *h, struct MHD_Connection *c)
     stream *s = calloc(1, sizeof *s);
     if (!s)
         return MHD_NO;
-    s->sim = h->sim;
+    s->src = h->src;
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, s, stream_free);
     if (!r) {
@@ -241,9 +266,12 @@ static enum MHD_Result control(serve_http *h, struct MHD_Connection *c, const re
             ok = send_error(c, 400, "'speed' action needs a 'speed' number");
         } else {
             int run = !strcmp(action, "run") ? 1 : !strcmp(action, "pause") ? 0 : -1;
-            serve_sim_control(h->sim, run, speed ? json_number_value(speed) : 0,
-                              !strcmp(action, "restart"));
-            ok = send_json(c, 200, strdup("{\"ok\":true}"));
+            const char *why = "refused";
+            int status = h->src.ops->control(h->src.impl, run,
+                                             speed ? json_number_value(speed) : 0,
+                                             !strcmp(action, "restart"), &why);
+            ok = status ? send_error(c, (unsigned)status, why)
+                        : send_json(c, 200, strdup("{\"ok\":true}"));
         }
     } else {
         ok = send_error(c, 400, "'action' must be one of run, pause, restart, speed");
@@ -272,9 +300,14 @@ static enum MHD_Result get(serve_http *h, struct MHD_Connection *c, const char *
     if (!strcmp(url, "/api/model"))
         return send_json(c, 200, strdup(h->model_json));
     if (!strcmp(url, "/api/state"))
-        return send_json(c, 200, serve_sim_state(h->sim, 0, 0, &v));
+        return send_json(c, 200, h->src.ops->state(h->src.impl, 0, 0, &v));
     if (!strcmp(url, "/api/kpis"))
-        return send_json(c, 200, serve_sim_kpis(h->sim));
+        return send_json(c, 200, h->src.ops->kpis(h->src.impl));
+    if (!strcmp(url, "/api/forecast"))
+        return h->src.ops->forecast
+                   ? send_json(c, 200, h->src.ops->forecast(h->src.impl))
+                   : send_error(c, 404, "forecasts exist only in twin mode "
+                                        "(fabtwin serve MODEL --twin --replay FILE | --mqtt URL)");
     if (!strcmp(url, "/api/events"))
         return events(h, c);
     if (!strncmp(url, "/api/stations/", 14))
@@ -323,7 +356,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-serve_http *serve_http_start(const ft_model *m, serve_sim *ss, const serve_options *o,
+serve_http *serve_http_start(const ft_model *m, const serve_source *src, const serve_options *o,
                              ft_error *err)
 {
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(o->port)};
@@ -340,7 +373,7 @@ serve_http *serve_http_start(const ft_model *m, serve_sim *ss, const serve_optio
         return NULL;
     }
     h->model = m;
-    h->sim = ss;
+    h->src = *src;
     h->exposed = (ntohl(addr.sin_addr.s_addr) >> 24) != 127;
     if (h->exposed && (!o->token || strlen(o->token) < 16)) {
         free(h->model_json);

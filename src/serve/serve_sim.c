@@ -118,7 +118,8 @@ static json_t *state_doc(serve_sim *ss, const ft_snapshot *snap, const ft_report
         per_hour += r->products[i].per_hour;
     if (per_hour > 0)
         takt = 3600 / per_hour;
-    return json_pack("{s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:s?, s:o, s:o}", "time_s",
+    return json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:s?, s:o, s:o}",
+                     "mode", "simulation", "time_s",
                      snap->now_s, "running", ss->running, "speed", ss->speed, "wip",
                      (json_int_t)snap->wip, "produced", (json_int_t)snap->produced, "scrapped",
                      (json_int_t)snap->scrapped, "throughput_per_hour", per_hour, "takt_s", takt,
@@ -335,4 +336,32 @@ bool serve_sim_stopping(serve_sim *ss)
     bool stop = ss->stop;
     pthread_mutex_unlock(&ss->mu);
     return stop;
+}
+
+/* ---- as a serve_source ------------------------------------------------------ */
+
+static char *src_state(void *impl, uint64_t since, int timeout_ms, uint64_t *version)
+{
+    return serve_sim_state(impl, since, timeout_ms, version);
+}
+
+static char *src_kpis(void *impl) { return serve_sim_kpis(impl); }
+static char *src_history(void *impl, size_t station) { return serve_sim_history(impl, station); }
+static bool src_stopping(void *impl) { return serve_sim_stopping(impl); }
+
+static int src_control(void *impl, int running, double speed, bool restart, const char **why)
+{
+    (void)why;
+    serve_sim_control(impl, running, speed, restart);
+    return 0;
+}
+
+static const serve_source_ops sim_ops = {
+    .mode = "simulation", .state = src_state, .kpis = src_kpis, .history = src_history,
+    .control = src_control, .stopping = src_stopping, /* no forecasts */
+};
+
+serve_source serve_sim_source(serve_sim *ss)
+{
+    return (serve_source){&sim_ops, ss};
 }

@@ -14,7 +14,7 @@
  *    release (30/h) that is in phase only when forecasts are taken at
  *    multiples of the period after the plant's start, which is why the
  *    session aligns forecast times to the first birth.
- * Stale stations (their gateway is dead) keep their last known state; the
+ * Stale stations (their gateway is dead or silent) keep their last known state; the
  * forecast reports how many there were so that nobody mistakes it for a
  * forecast of a fully observed plant. */
 #include <math.h>
@@ -140,7 +140,7 @@ int twin_forecast_run(const twin_mirror *m, const twin_forecast_options *o, twin
     f->target = o->target;
     f->replications = reps;
     for (size_t s = 0; s < tm->n_stations; s++)
-        f->stale_stations += m->st[s].stale;
+        f->stale_stations += twin_mirror_station_stale(m, s);
     double left_s = o->shift_end_s - m->now_s;
     if (left_s <= 0) { /* the shift is over: the output is what it is */
         f->p10 = f->p50 = f->p90 = f->mean = (double)f->so_far;

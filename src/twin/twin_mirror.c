@@ -242,6 +242,8 @@ static twin_reject apply_station(twin_mirror *m, int gw, const twin_msg *msg)
     }
     if (msg->state == TWIN_ST_FAILED && (!st->known || st->state != TWIN_ST_FAILED))
         st->failures++;
+    if (st->known && st->state != msg->state)
+        st->state_s[st->state] += msg->ts_s - st->since_s;
     if (!st->known || st->state != msg->state)
         st->since_s = msg->ts_s;
     st->state = msg->state;
@@ -392,8 +394,11 @@ twin_reject twin_mirror_apply(twin_mirror *m, const twin_msg *msg)
         m->rejects[r]++;
         return r;
     }
-    if (!death)
+    if (!death) {
         seq_mark(m->gws[gw], msg->seq);
+        if (msg->ts_s > m->gws[gw]->last_ts_s)
+            m->gws[gw]->last_ts_s = msg->ts_s;
+    }
     m->accepted++;
     if (!m->clock_set || msg->ts_s > m->now_s)
         m->now_s = msg->ts_s;
@@ -451,6 +456,45 @@ uint64_t twin_mirror_output(const twin_mirror *m)
     for (size_t p = 0; p < m->tm->n_products; p++)
         n += twin_mirror_produced(m, (int)p);
     return n;
+}
+
+/* ---- staleness and where the items are ---------------------------------------------- */
+
+bool twin_mirror_station_stale(const twin_mirror *m, size_t s)
+{
+    const twin_station_live *st = &m->st[s];
+    if (st->stale)
+        return true;
+    if (m->stale_after_s <= 0 || !m->clock_set)
+        return false;
+    double heard_s = st->gw >= 0 ? m->gws[st->gw]->last_ts_s : m->first_ts_s;
+    return heard_s > 0 && m->now_s - heard_s > m->stale_after_s;
+}
+
+void twin_mirror_census(const twin_mirror *m, twin_census *c)
+{
+    memset(c, 0, sizeof *c);
+    size_t seen = 0, total = m->n_live + m->n_gone;
+    for (size_t i = 0; i < TWIN_ITEM_SLOTS && seen < total; i++) {
+        const twin_item *it = &m->items[i];
+        if (!it->id)
+            continue;
+        seen++;
+        if (it->phase == TWIN_GONE)
+            continue;
+        c->live++;
+        if (it->phase == TWIN_IN_TRANSIT || it->where < 0) {
+            c->in_transit++;
+            continue;
+        }
+        size_t w = (size_t)it->where;
+        switch (it->phase) {
+        case TWIN_QUEUED: c->queued[w]++; break;
+        case TWIN_PROCESSING: c->processing[w]++; break;
+        case TWIN_HELD: c->held[w]++; break;
+        default: c->kitted[w]++; break;
+        }
+    }
 }
 
 /* ---- the state as JSON ---------------------------------------------------------------- */
@@ -511,7 +555,8 @@ void twin_mirror_write_json(const twin_mirror *m, FILE *out)
         fputs("{\"name\":", out);
         json_str(out, mi->name);
         fprintf(out, ",\"state\":\"%s\",\"stale\":%s,\"since_s\":%.3f,\"gateway\":",
-                st->known ? twin_state_word(st->state) : "unknown", st->stale ? "true" : "false",
+                st->known ? twin_state_word(st->state) : "unknown",
+                twin_mirror_station_stale(m, s) ? "true" : "false",
                 st->since_s);
         if (st->gw >= 0)
             json_str(out, m->gws[st->gw]->name);

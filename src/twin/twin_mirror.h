@@ -47,6 +47,7 @@ typedef struct twin_gateway {
     char name[TWIN_NAME_MAX];
     bool alive;
     double birth_s, death_s;
+    double last_ts_s;            /* the newest ts accepted from it (deaths aside) */
     uint64_t max_seq;
     bool any_seq;
     uint64_t seen[TWIN_SEQ_WINDOW / 64]; /* bit seq % WINDOW: seen */
@@ -64,6 +65,7 @@ typedef struct twin_station_live {
     bool known, stale;
     int gw;                      /* reporting gateway, -1 unknown */
     double since_s, last_ts_s;
+    double state_s[TWIN_ST_N];   /* plant time spent in each state, up to since_s */
     double last_start_s;         /* the newest job start seen here */
     long queue_level;            /* items waiting, as the newest counters said ... */
     double queue_ts_s;           /* ... at this time; < 0: never said */
@@ -77,6 +79,7 @@ typedef struct twin_mirror {
     double now_s;                /* the plant clock: newest accepted ts */
     bool clock_set;
     double max_future_s, max_past_s;
+    double stale_after_s;        /* a gateway silent this long is stale too; 0: only its death */
     twin_gateway *gws[TWIN_MAX_GATEWAYS];
     size_t n_gws;
     twin_station_live st[TWIN_MAX_STATIONS];
@@ -111,6 +114,22 @@ uint64_t twin_mirror_produced(const twin_mirror *m, int product);
 uint64_t twin_mirror_scrapped(const twin_mirror *m, int product);
 uint64_t twin_mirror_released(const twin_mirror *m);
 uint64_t twin_mirror_output(const twin_mirror *m); /* produced, all products */
+
+/* Is station s stale: its gateway died (st[s].stale), or (stale_after_s >
+ * 0) nothing was accepted from its gateway for more than stale_after_s of
+ * plant time? A station no gateway has claimed counts as heard at the
+ * earliest birth. Silence is measured on the plant clock, which stands
+ * still when the whole plant is silent: that is a gap, not staleness. */
+bool twin_mirror_station_stale(const twin_mirror *m, size_t s);
+
+/* Where the mirror places the items now: per station, and in total. */
+typedef struct twin_census {
+    size_t queued[TWIN_MAX_STATIONS], processing[TWIN_MAX_STATIONS], held[TWIN_MAX_STATIONS];
+    size_t kitted[TWIN_MAX_STATIONS];
+    size_t in_transit, live;
+} twin_census;
+
+void twin_mirror_census(const twin_mirror *m, twin_census *c);
 
 /* The twin's state as JSON: counts, rejects, stations with drift, gateways. */
 void twin_mirror_write_json(const twin_mirror *m, FILE *out);

@@ -8,7 +8,9 @@
 #include "twin_session.h"
 
 /* Subscribe to PREFIX/# at url (mqtt://host:port) and feed the session until
- * every gateway has sent its final counters or died (or SIGINT/SIGTERM).
+ * every gateway has sent its final counters or died, or until
+ * twin_session_request_stop (the caller's signal handler, a server that
+ * shuts down).
  * Reconnects with back-off; a disconnection is marked as a gap. Forecasts
  * are also published, retained, to twin/PREFIX/forecast. */
 int twin_mqtt_run_twin(twin_session *s, const char *url, const char *prefix, ft_error *err);

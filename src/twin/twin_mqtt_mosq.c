@@ -18,7 +18,6 @@
  * counters are retained so that a twin that connects late still gets them. */
 #ifdef FT_MQTT
 #include <math.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +27,6 @@
 #include <mosquitto.h>
 
 #include "twin_mqtt.h"
-
-static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { stop_requested = sig; }
 
 static int parse_url(const char *url, char *host, size_t cap, int *port, ft_error *err)
 {
@@ -61,6 +57,8 @@ typedef struct twin_client {
     bool connected, in_gap;
     double gap_from_s;
     int unacked;          /* forecasts published and not yet acknowledged (QoS 1) */
+    twin_forecast_fn next_fn; /* the session's own forecast callback, called after ours */
+    void *next_ctx;
 } twin_client;
 
 static void twin_on_publish(struct mosquitto *mosq, void *ctx, int mid)
@@ -121,6 +119,8 @@ static void publish_forecast(void *ctx, const twin_forecast *f)
             MOSQ_ERR_SUCCESS)
         c->unacked++;
     free(buf);
+    if (c->next_fn)
+        c->next_fn(c->next_ctx, f);
 }
 
 /* Done when every gateway heard of has closed its shift or died. */
@@ -154,21 +154,21 @@ int twin_mqtt_run_twin(twin_session *s, const char *url, const char *prefix, ft_
         return ft_fail(err, NULL, 0, 0, "cannot create an MQTT client");
     }
     c.mosq = mosq;
+    c.next_fn = s->o.on_forecast;
+    c.next_ctx = s->o.forecast_ctx;
     s->o.on_forecast = publish_forecast;
     s->o.forecast_ctx = &c;
     mosquitto_connect_callback_set(mosq, twin_on_connect);
     mosquitto_disconnect_callback_set(mosq, twin_on_disconnect);
     mosquitto_message_callback_set(mosq, twin_on_message);
     mosquitto_publish_callback_set(mosq, twin_on_publish);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     int rc = mosquitto_connect(mosq, host, port, 10);
     double backoff_s = 0.1, next_try_s = 0;
     if (rc != MOSQ_ERR_SUCCESS) {
         c.in_gap = true; /* not there yet: keep trying, as after a drop */
         next_try_s = wall_s() + backoff_s;
     }
-    while (!stop_requested && !shift_over(&s->mirror)) {
+    while (!twin_session_stop_requested(s) && !shift_over(&s->mirror)) {
         rc = mosquitto_loop(mosq, 100, 1);
         if (rc == MOSQ_ERR_SUCCESS) {
             if (c.connected)
@@ -198,6 +198,8 @@ int twin_mqtt_run_twin(twin_session *s, const char *url, const char *prefix, ft_
     mosquitto_disconnect(mosq);
     mosquitto_destroy(mosq);
     mosquitto_lib_cleanup();
+    s->o.on_forecast = c.next_fn;
+    s->o.forecast_ctx = c.next_ctx;
     return 0;
 }
 

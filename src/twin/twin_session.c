@@ -5,7 +5,12 @@
  * stamped after B arrives, on the state made of everything up to B: that
  * makes a forecast a function of the plant's history, not of when its
  * messages happened to arrive, so a replay gives the same forecasts as the
- * live run (late messages aside). */
+ * live run (late messages aside).
+ *
+ * Readers on other threads (twin_view.c) copy under `mu`, which the feeding
+ * thread holds whenever it changes the state -- except while a forecast's
+ * replications run: they only read the mirror, and only this thread writes
+ * it, so readers need not wait for them. */
 #include <math.h>
 #include <string.h>
 
@@ -17,17 +22,21 @@ int twin_session_init(twin_session *s, const ft_model *m, const twin_session_opt
     memset(s, 0, sizeof *s);
     s->o = *o;
     s->next_forecast_s = -1;
+    s->version = 1;
+    atomic_init(&s->stop, false);
     if (twin_model_init(&s->tm, m, 7 * 86400.0, err) != 0)
         return -1;
     if (twin_mirror_init(&s->mirror, &s->tm, err) != 0) {
         twin_model_free(&s->tm);
         return -1;
     }
+    s->mirror.stale_after_s = o->stale_after_s;
     if (o->record_path && !(s->rec = twin_recorder_open(o->record_path, err))) {
         twin_mirror_free(&s->mirror);
         twin_model_free(&s->tm);
         return -1;
     }
+    pthread_mutex_init(&s->mu, NULL);
     return 0;
 }
 
@@ -36,8 +45,11 @@ void twin_session_free(twin_session *s)
     twin_recorder_close(s->rec);
     twin_mirror_free(&s->mirror);
     twin_model_free(&s->tm);
+    pthread_mutex_destroy(&s->mu);
 }
 
+/* Called and returns with s->mu held; lets go of it while the replications
+ * run and while the forecast is written out. */
 static void forecast_at(twin_session *s, double at_s)
 {
     twin_mirror *m = &s->mirror;
@@ -45,19 +57,28 @@ static void forecast_at(twin_session *s, double at_s)
     m->now_s = at_s; /* the plant clock has reached at_s: a later message is here */
     twin_forecast_options fo = {.replications = s->o.replications, .seed = s->o.seed,
                                 .shift_end_s = s->shift_end_s, .target = s->o.target};
+    twin_forecast f;
     ft_error err = {0};
-    if (twin_forecast_run(m, &fo, &s->last, &err) == 0) {
+    pthread_mutex_unlock(&s->mu);
+    int rc = twin_forecast_run(m, &fo, &f, &err);
+    pthread_mutex_lock(&s->mu);
+    m->now_s = fmax(saved, at_s);
+    if (rc == 0) {
+        s->last = f;
+        s->kept[s->n_forecasts % TWIN_FORECAST_KEEP] = f;
         s->n_forecasts++;
-        if (s->o.out) {
-            twin_forecast_write_json(&s->last, s->o.out);
-            fflush(s->o.out);
-        }
-        if (s->o.on_forecast)
-            s->o.on_forecast(s->o.forecast_ctx, &s->last);
-    } else if (s->o.out) {
+        s->version++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (rc == 0 && s->o.out) {
+        twin_forecast_write_json(&f, s->o.out);
+        fflush(s->o.out);
+    } else if (rc != 0 && s->o.out) {
         fprintf(s->o.out, "{\"forecast_error\":\"%s\"}\n", err.msg);
     }
-    m->now_s = fmax(saved, at_s);
+    if (rc == 0 && s->o.on_forecast)
+        s->o.on_forecast(s->o.forecast_ctx, &f);
+    pthread_mutex_lock(&s->mu);
 }
 
 /* Forecasts due before a message stamped ts_s: only the latest of them
@@ -87,18 +108,36 @@ static void forecasts_before(twin_session *s, double ts_s)
         forecast_at(s, due);
 }
 
+/* A station message was applied: remember the change it made, if any. */
+static void note_change(twin_session *s, int station)
+{
+    if (station < 0)
+        return;
+    const twin_station_live *st = &s->mirror.st[station];
+    size_t n = s->n_changes[station];
+    if (n && s->changes[station][(n - 1) % TWIN_CHANGE_KEEP].state == st->state)
+        return;
+    s->changes[station][n % TWIN_CHANGE_KEEP] = (twin_change){st->since_s, st->state};
+    s->n_changes[station] = n + 1;
+}
+
 twin_reject twin_session_message(twin_session *s, const char *topic, const char *payload,
                                  size_t len)
 {
     if (s->rec)
         twin_recorder_write(s->rec, s->mirror.now_s, topic, payload, len);
+    pthread_mutex_lock(&s->mu);
+    s->version++;
     twin_reject r = twin_mirror_parse(&s->mirror, payload, len, &s->msg);
-    if (r)
-        return r;
-    forecasts_before(s, s->msg.ts_s);
-    r = twin_mirror_apply(&s->mirror, &s->msg);
-    if (r == TWIN_OK && s->shift_end_s == 0)
-        forecasts_before(s, s->msg.ts_s); /* fixes the shift end on the first message */
+    if (r == TWIN_OK) {
+        forecasts_before(s, s->msg.ts_s);
+        r = twin_mirror_apply(&s->mirror, &s->msg);
+        if (r == TWIN_OK && s->shift_end_s == 0)
+            forecasts_before(s, s->msg.ts_s); /* fixes the shift end on the first message */
+        if (r == TWIN_OK && s->msg.type == TWIN_MSG_STATION)
+            note_change(s, twin_model_station(&s->tm, s->msg.station));
+    }
+    pthread_mutex_unlock(&s->mu);
     return r;
 }
 
@@ -106,5 +145,23 @@ void twin_session_gap(twin_session *s, double from_s, double to_s)
 {
     if (s->rec)
         twin_recorder_gap(s->rec, from_s, to_s);
+    pthread_mutex_lock(&s->mu);
     twin_mirror_mark_gap(&s->mirror, from_s, to_s);
+    s->version++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+double twin_session_now(const twin_session *s)
+{
+    return s->mirror.now_s;
+}
+
+void twin_session_request_stop(twin_session *s)
+{
+    atomic_store(&s->stop, true);
+}
+
+bool twin_session_stop_requested(twin_session *s)
+{
+    return atomic_load(&s->stop);
 }

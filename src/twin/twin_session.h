@@ -1,11 +1,21 @@
 /* twin_session.h -- one running twin: the model, the mirror, the recorder
  * and the forecast schedule, fed message by message by whatever transport
- * delivers them (a replayed log, an MQTT subscription, a test). */
+ * delivers them (a replayed log, an MQTT subscription, a test).
+ *
+ * One thread feeds a session. Other threads may read it at the same time,
+ * through twin_view.h only: the feeding thread holds `mu` while it changes
+ * the state, and readers take consistent copies under it. */
 #ifndef TWIN_SESSION_H
 #define TWIN_SESSION_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "twin_forecast.h"
 #include "twin_record.h"
+
+#define TWIN_FORECAST_KEEP 512  /* forecasts kept for readers: ten days at one per 30 min */
+#define TWIN_CHANGE_KEEP 64     /* state changes kept per station */
 
 typedef void (*twin_forecast_fn)(void *ctx, const twin_forecast *f);
 
@@ -15,11 +25,18 @@ typedef struct twin_session_options {
     int replications;
     uint64_t seed;
     double target;
+    double stale_after_s;        /* twin_mirror.stale_after_s: silence that makes stations stale */
     const char *record_path;     /* NULL: do not record */
     FILE *out;                   /* forecasts as JSON lines; NULL: none */
-    twin_forecast_fn on_forecast;
+    twin_forecast_fn on_forecast;/* called on the feeding thread, without the lock */
     void *forecast_ctx;
 } twin_session_options;
+
+/* A station's state from a plant time on. */
+typedef struct twin_change {
+    double time_s;
+    twin_station_state state;
+} twin_change;
 
 typedef struct twin_session {
     twin_model tm;
@@ -31,6 +48,13 @@ typedef struct twin_session {
     size_t n_forecasts;
     twin_forecast last;
     twin_msg msg;
+    /* for readers on other threads (twin_view.h) */
+    pthread_mutex_t mu;          /* held by the feeding thread while it changes anything above */
+    uint64_t version;            /* +1 per change, from 1 */
+    twin_forecast kept[TWIN_FORECAST_KEEP];          /* forecast k at kept[k % KEEP] */
+    twin_change changes[TWIN_MAX_STATIONS][TWIN_CHANGE_KEEP];
+    size_t n_changes[TWIN_MAX_STATIONS];             /* change k at changes[s][k % KEEP] */
+    atomic_bool stop;            /* twin_session_request_stop */
 } twin_session;
 
 int twin_session_init(twin_session *s, const ft_model *m, const twin_session_options *o,
@@ -42,5 +66,12 @@ void twin_session_free(twin_session *s);
 twin_reject twin_session_message(twin_session *s, const char *topic, const char *payload,
                                  size_t len);
 void twin_session_gap(twin_session *s, double from_s, double to_s);
+/* The plant clock (the newest accepted ts), for the feeding thread's pacing. */
+double twin_session_now(const twin_session *s);
+
+/* Ask the transport feeding the session to return (from any thread, or a
+ * signal handler: it only sets an atomic flag). */
+void twin_session_request_stop(twin_session *s);
+bool twin_session_stop_requested(twin_session *s);
 
 #endif

@@ -1,12 +1,18 @@
 /* app.js -- the fabtwin dashboard in the browser.
  *
- * Reads the model once (/api/model), then follows the simulation through the
+ * Reads the model once (/api/model), then follows the plant through the
  * server's event stream (/api/events: one `state` document per step) and
  * redraws the layout, the KPI tiles and the charts from it; the station
  * state shares come from /api/kpis every two seconds. The layout is laid out
  * from the routes: a station's column is its longest distance from a route's
  * start, stations of one column are stacked. Names are set as text, never
- * as HTML. */
+ * as HTML.
+ *
+ * Twin mode (the state's `mode` is "twin": `fabtwin serve --twin`): the
+ * plant cannot be paused, so the controls go; stale stations are hatched
+ * grey with a dashed outline and say 过期 / stale; the shift forecast panel
+ * draws every forecast (/api/forecast, then `forecast` events) as a P10–P90
+ * band and P50 against the target; state shares come with each state. */
 'use strict';
 
 const STATE_COLOURS = {
@@ -18,10 +24,12 @@ const SVG = 'http://www.w3.org/2000/svg';
 const $ = (id) => document.getElementById(id);
 
 let model = null;
+let twin = false;
 let token = '';
 let selected = null;
 let lastState = null;
 const series = { t: [], throughput: [], wip: [] };
+const forecasts = new Map();   // time_s -> forecast document
 let charts = {};
 
 function svg(tag, attrs, parent) {
@@ -108,6 +116,10 @@ function drawLayout(m) {
   const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5,
     markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, defs);
   svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#9ca3af' }, marker);
+  const hatch = svg('pattern', { id: 'stale-hatch', patternUnits: 'userSpaceOnUse', width: 8, height: 8,
+    patternTransform: 'rotate(45)' }, defs);
+  svg('rect', { width: 8, height: 8, fill: '#d1d5db' }, hatch);
+  svg('line', { x1: 0, y1: 0, x2: 0, y2: 8, stroke: '#9ca3af', 'stroke-width': 3 }, hatch);
 
   const W = 170, H = 86, GX = 60, GY = 30;
   const pos = m.stations.every((s) => Array.isArray(s.at)) ? toScale(m, root, W, H) : byRoute(m, root, W, H, GX, GY);
@@ -127,6 +139,7 @@ function drawLayout(m) {
   }
   for (const s of m.stations) {
     const g = svg('g', { class: 'station', 'data-station': s.name, transform: `translate(${pos[s.name].x},${pos[s.name].y})` }, root);
+    svg('title', {}, g).textContent = s.name;
     svg('rect', { class: 'box', width: W, height: H, fill: STATE_COLOURS.starved }, g);
     const name = svg('text', { x: 8, y: 20 }, g);
     name.textContent = s.name;
@@ -146,6 +159,12 @@ function drawLayout(m) {
     span.textContent = st.replace('_', ' ');
     legend.appendChild(span);
   }
+  if (twin) {
+    const span = document.createElement('span');
+    span.className = 'stale-key';
+    span.textContent = '过期 stale';
+    legend.appendChild(span);
+  }
 }
 
 function updateLayout(state) {
@@ -153,14 +172,17 @@ function updateLayout(state) {
     const g = document.querySelector(`g.station[data-station="${CSS.escape(st.name)}"]`);
     if (!g) continue;
     g.setAttribute('data-state', st.state);
-    g.querySelector('rect.box').setAttribute('fill', STATE_COLOURS[st.state] || '#fff');
+    g.querySelector('rect.box').setAttribute('fill', STATE_COLOURS[st.state] || '#e5e7eb');
     const cap = st.capacity > 0 ? st.capacity : Math.max(10, st.queue);
     const W = Number(g.querySelector('rect.queue-bg').getAttribute('width'));
     g.querySelector('rect.queue-fill').setAttribute('width', String(W * Math.min(1, st.queue / cap)));
     const s = model.stations.find((x) => x.name === st.name);
     g.querySelector('text.queue-text').textContent =
       `${s && s.buffer ? s.buffer : 'queue'}: ${st.queue}${st.capacity > 0 ? ' / ' + st.capacity : ''}`;
-    g.querySelector('text.info').textContent = `${st.state.replace('_', ' ')} · ${st.processed} done`;
+    const shown = `${st.state.replace('_', ' ')} · ${st.processed} done`;
+    g.classList.toggle('stale', !!st.stale);
+    g.querySelector('text.info').textContent = st.stale ? `过期 stale · ${st.state.replace('_', ' ')}` : shown;
+    g.querySelector('title').textContent = st.stale ? `${st.name}: 过期 / stale (${staleWhy(state, st)})` : st.name;
   }
 }
 
@@ -178,6 +200,12 @@ function updateTiles(s) {
   $('k-wip').textContent = String(s.wip);
   $('k-produced').textContent = String(s.produced);
   $('k-bottleneck').textContent = s.bottleneck || '–';
+  if (twin) {
+    const t = s.twin;
+    $('mode').textContent = `twin · ${t.source === 'mqtt' ? 'MQTT' : 'replay ' + (s.speed > 0 ? s.speed + '×' : 'max')}` +
+      (s.running ? '' : ' · ended') + ` · ${t.accepted}/${t.received} messages`;
+    return;
+  }
   $('play').textContent = s.running ? 'Pause' : 'Run';
   $('speed').value = String(s.speed);
 }
@@ -191,6 +219,7 @@ function makeCharts() {
   });
   charts.throughput = line('c-throughput', 'items per hour (last hour)', '#2563eb');
   charts.wip = line('c-wip', 'items in the plant', '#f97316');
+  if (twin) charts.forecast = forecastChart();
   charts.states = new Chart($('c-states'), {
     type: 'bar',
     data: { labels: model.stations.map((s) => s.name),
@@ -227,18 +256,23 @@ function updateSeries(s) {
   charts.wip.update();
 }
 
+function drawShares(shares) {
+  STATES.forEach((st, i) => {
+    charts.states.data.datasets[i].data = model.stations.map((s) => 100 * (shares(s.name)[st] || 0));
+  });
+  charts.states.update();
+}
+
 async function refreshStates() {
+  if (twin) {                       // the shares come with every state
+    if (lastState) drawShares((name) => (lastState.stations.find((x) => x.name === name) || {}).states || {});
+    return;
+  }
   try {
     const r = await fetch('api/kpis');
     if (!r.ok) return;
     const k = await r.json();
-    STATES.forEach((st, i) => {
-      charts.states.data.datasets[i].data = model.stations.map((s) => {
-        const x = k.stations.find((y) => y.name === s.name);
-        return x ? 100 * x.states[st] : 0;
-      });
-    });
-    charts.states.update();
+    drawShares((name) => (k.stations.find((y) => y.name === name) || {}).states || {});
   } catch (e) { /* the next tick tries again */ }
 }
 
@@ -264,12 +298,23 @@ async function refreshPanel() {
     tr.insertCell().textContent = value;
   };
   const k = d.kpis || {};
-  row('state now', (lastState && lastState.stations.find((s) => s.name === selected) || {}).state || '–');
-  row('utilization', fmt(100 * k.utilization, 1) + ' %');
-  row('availability', fmt(100 * k.availability, 1) + ' %');
-  row('OEE', fmt(100 * k.oee, 1) + ' %');
-  row('processed', String(k.processed ?? '–'));
-  for (const st of STATES) if (k.states && k.states[st] > 0) row(st.replace('_', ' '), fmt(100 * k.states[st], 1) + ' %');
+  const now = lastState && lastState.stations.find((s) => s.name === selected) || {};
+  row('state now', now.state || '–');
+  if (twin) {
+    row('过期 / stale', now.stale ? 'yes: ' + staleWhy(lastState, now) : 'no');
+    row('gateway', now.gateway || '–');
+    row('jobs seen', String(k.jobs ?? '–'));
+    row('mean process time', `${fmt(k.process_mean_s, 1)} s (model ${fmt(k.model_process_mean_s, 1)} s)`);
+    row('failures', String(k.failures ?? '–'));
+    row('drift from the model', k.process_time_drift ? 'yes' : 'no');
+    row('utilization', fmt(100 * now.utilization, 1) + ' %');
+  } else {
+    row('utilization', fmt(100 * k.utilization, 1) + ' %');
+    row('availability', fmt(100 * k.availability, 1) + ' %');
+    row('OEE', fmt(100 * k.oee, 1) + ' %');
+    row('processed', String(k.processed ?? '–'));
+    for (const st of STATES) if (k.states && k.states[st] > 0) row(st.replace('_', ' '), fmt(100 * k.states[st], 1) + ' %');
+  }
   const list = $('panel-history');
   list.textContent = '';
   for (const h of (d.history || []).slice(-30).reverse()) {
@@ -277,6 +322,82 @@ async function refreshPanel() {
     li.textContent = `${clock(h.time_s)} ${h.state.replace('_', ' ')}`;
     list.appendChild(li);
   }
+}
+
+/* ---- twin mode: staleness and the shift forecast -------------------------- */
+
+function setMode(s) {
+  twin = s.mode === 'twin';
+  document.body.classList.toggle('twin', twin);
+  $('controls').hidden = twin;
+  for (const el of document.querySelectorAll('.twin-only')) el.hidden = !twin;
+  for (const el of document.querySelectorAll('.sim-only')) el.hidden = twin;
+}
+
+function staleWhy(state, st) {
+  const g = state && state.twin && state.twin.gateways.find((x) => x.name === st.gateway);
+  if (!g) return 'no gateway has reported it';
+  if (!g.alive) return `gateway ${g.name} died`;
+  return `nothing from gateway ${g.name} since ${clock(g.last_s)}`;
+}
+
+function forecastChart() {
+  const line = (label, colour, extra) => ({ label, data: [], borderColor: colour, backgroundColor: colour,
+    pointRadius: 2, tension: 0.1, ...extra });
+  return new Chart($('c-forecast'), {
+    type: 'line',
+    data: { labels: [], datasets: [
+      line('P10', 'rgba(37, 99, 235, 0.5)', { pointRadius: 0, borderWidth: 1 }),
+      line('P90 (band: P10–P90)', 'rgba(37, 99, 235, 0.5)', { pointRadius: 0, borderWidth: 1,
+        fill: '-1', backgroundColor: 'rgba(37, 99, 235, 0.18)' }),
+      line('P50', '#1d4ed8', { borderWidth: 2 }),
+      line('target', '#dc2626', { pointRadius: 0, borderDash: [6, 4] }),
+    ] },
+    options: { animation: false, responsive: true, maintainAspectRatio: false,
+      scales: { x: { ticks: { maxTicksLimit: 10 } }, y: { title: { display: true, text: 'shift output (items)' } } } },
+  });
+}
+
+function addForecast(f) {
+  if (f && f.time_s != null) forecasts.set(f.time_s, f);
+}
+
+function updateForecast() {
+  const list = [...forecasts.values()].sort((a, b) => a.time_s - b.time_s);
+  const last = list[list.length - 1];
+  $('forecast').dataset.forecasts = String(list.length);
+  if (!last || !charts.forecast) return;
+  const pct = last.p_target == null ? '–' : fmt(100 * last.p_target, 0);
+  $('k-ptarget').textContent = pct;
+  $('k-ptarget-unit').textContent = last.target == null ? 'no target set' : `% · target ${last.target}`;
+  $('k-p50').textContent = fmt(last.p50, 0);
+  $('k-p50-unit').textContent = `P10–P90: ${fmt(last.p10, 0)}–${fmt(last.p90, 0)}`;
+  $('f-ptarget').textContent = last.p_target == null ? '– (no --target)' : pct + ' %';
+  $('f-band').textContent = `${fmt(last.p50, 0)} (${fmt(last.p10, 0)}–${fmt(last.p90, 0)})`;
+  $('f-target').textContent = last.target == null ? '–' : String(last.target);
+  $('f-bottleneck').textContent = last.bottleneck || '–';
+  $('f-so-far').textContent = String(last.so_far);
+  $('f-end').textContent = clock(last.shift_end_s);
+  $('f-made').textContent = `${clock(last.time_s)}, ${last.replications} replications`;
+  $('f-stale').textContent = String(last.stale_stations);
+  const c = charts.forecast;
+  c.data.labels = list.map((f) => clock(f.time_s));
+  const ds = c.data.datasets;
+  ds[0].data = list.map((f) => f.p10);
+  ds[1].data = list.map((f) => f.p90);
+  ds[2].data = list.map((f) => f.p50);
+  ds[3].data = list.map((f) => f.target);
+  c.update();
+}
+
+async function loadForecasts() {
+  try {
+    const r = await fetch('api/forecast');
+    if (!r.ok) return;
+    const d = await r.json();
+    for (const f of d.history || []) addForecast(f);
+    updateForecast();
+  } catch (e) { /* the event stream brings them too */ }
 }
 
 /* ---- control ------------------------------------------------------------ */
@@ -316,13 +437,17 @@ async function main() {
   model = await (await fetch('api/model')).json();
   $('model').textContent = model.name;
   document.title = model.name + ' · fabtwin';
+  const first = await fetch('api/state');
+  const state = first.ok ? await first.json() : null;
+  if (state) setMode(state);
   drawLayout(model);
   makeCharts();
   wireControls();
-  const first = await fetch('api/state');
-  if (first.ok) onState(await first.json());
+  if (state) onState(state);
+  if (twin) loadForecasts();
   const events = new EventSource('api/events');
   events.addEventListener('state', (e) => onState(JSON.parse(e.data)));
+  events.addEventListener('forecast', (e) => { addForecast(JSON.parse(e.data)); updateForecast(); });
   events.onerror = () => { $('status').textContent = 'reconnecting…'; };
   events.onopen = () => { $('status').textContent = ''; };
   // A link can open a station's panel: http://host:port/#station=总装
