@@ -14,7 +14,9 @@
  *    ever enters a place another occupied the instant before).
  * 3. Energy balance: what the batteries spend equals what the chargers
  *    put back (within one battery over the whole run).
- * 4. The Hungarian assignment against brute force; a fleet too big for
+ * 4. The shipped lights-out plant: throughput rises with the fleet and
+ *    flattens below the paint shop's capacity (closed form).
+ * 5. The Hungarian assignment against brute force; a fleet too big for
  *    its layout is an error with the fleet's line. */
 #include <math.h>
 #include <setjmp.h>
@@ -27,6 +29,7 @@
 #include <cmocka.h>
 
 #include "agv/agv.h"
+#include "fabtwin/fabtwin.h"
 #include "agv/agv_internal.h"
 #include "flow/flow.h"
 #include "model/model.h"
@@ -407,7 +410,56 @@ static void test_energy_balance(void **state)
     plant_close(&p);
 }
 
-/* ---- 4. pieces ------------------------------------------------------------- */
+/* ---- 4. the fleet-size curve -------------------------------------------------- */
+
+static ft_ci lights_out_throughput(int vehicles)
+{
+    enum { REPS = 4 };
+    char n[16];
+    snprintf(n, sizeof n, "%d", vehicles);
+    ft_override ov = {"fleet.vehicles", n, "test", 0, 0};
+    ft_error err = {0};
+    ft_model *m = ft_model_load_with(FT_SOURCE_DIR "/models/lights-out-plant.yaml", &ov, 1, &err);
+    if (!m)
+        ft_error_print(&err, stderr);
+    assert_non_null(m);
+    double x[REPS];
+    for (int r = 0; r < REPS; r++) {
+        ft_run_options opt = {.has_seed = true, .seed = 300 + (uint64_t)r};
+        ft_sim *s = ft_sim_new(m, &opt, &err);
+        assert_non_null(s);
+        assert_int_equal(ft_sim_run(s, &err), 0);
+        const ft_report *rep = ft_sim_report(s);
+        x[r] = -1;
+        for (size_t k = 0; k < rep->n_products; k++)
+            if (strcmp(rep->products[k].name, "油烟机") == 0)
+                x[r] = rep->products[k].per_hour;
+        assert_true(x[r] >= 0);
+        ft_sim_free(s);
+    }
+    ft_model_free(m);
+    ft_ci ci = ft_ci_of(x, REPS, LEVEL);
+    printf("  %2d vehicles: %.2f +- %.2f hoods per hour\n", vehicles, ci.mean, ci.halfwidth);
+    return ci;
+}
+
+static void test_fleet_size_curve_flattens_below_the_paint_shop(void **state)
+{
+    (void)state;
+    /* the paint shop, tri(70 s, 75 s, 82 s), one server: the line's ceiling */
+    double ceiling = 3600 / ((70.0 + 75 + 82) / 3);
+    ft_ci c2 = lights_out_throughput(2), c8 = lights_out_throughput(8),
+          c14 = lights_out_throughput(14), c16 = lights_out_throughput(16);
+    /* rising while transport is short ... */
+    assert_true(c2.mean + c2.halfwidth < c8.mean - c8.halfwidth);
+    assert_true(c8.mean + c8.halfwidth < c14.mean - c14.halfwidth);
+    /* ... then flat: two more vehicles change nothing that the intervals can tell */
+    assert_true(fabs(c16.mean - c14.mean) <= c14.halfwidth + c16.halfwidth);
+    /* and never above what the paint shop can do */
+    assert_true(c14.mean + c14.halfwidth <= ceiling && c16.mean + c16.halfwidth <= ceiling);
+}
+
+/* ---- 5. pieces ------------------------------------------------------------- */
 
 static double brute_force(const double *cost, int rows, int cols, int row, bool *used)
 {
@@ -508,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_full_one_way_ring),
         cmocka_unit_test(test_figure_eight),
         cmocka_unit_test(test_energy_balance),
+        cmocka_unit_test(test_fleet_size_curve_flattens_below_the_paint_shop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
