@@ -44,6 +44,9 @@ sport=$(free_port)
 pids+=($!)
 wait_up "http://127.0.0.1:$sport/api/state"
 curl -sf "http://127.0.0.1:$sport/api/state" >"$tmp/sim_state.json"
+# simulation mode has no forecasts (asked now: this server lives only 30 s)
+check "simulation mode: /api/forecast is 404 with a message" \
+  "[ \$(curl -s -o '$tmp/body' -w '%{http_code}' http://127.0.0.1:$sport/api/forecast) = 404 ] && grep -q 'only in twin mode' '$tmp/body'"
 curl -sf $url/api/state >"$tmp/twin_state.json"
 check "state: mode twin, the simulation's keys and more, per station too, with stale true|false" \
   "python3 - '$tmp/sim_state.json' '$tmp/twin_state.json' <<'PY'
@@ -145,9 +148,6 @@ check "defaults: the replay runs at 60 x, a forecast document with no forecast y
   "within 3 \"curl -sf http://127.0.0.1:$port4/api/state | json 'assert d[\\\"running\\\"] and d[\\\"speed\\\"] == 60 and d[\\\"time_s\\\"] > 21600'\" &&
    curl -sf http://127.0.0.1:$port4/api/forecast | json 'assert d[\"history\"] == [] and d[\"p50\"] is None and d[\"target\"] is None'"
 
-# ---- simulation mode has no forecasts ----------------------------------------------------
-check "simulation mode: /api/forecast is 404 with a message" \
-  "[ \$(curl -s -o '$tmp/body' -w '%{http_code}' http://127.0.0.1:$sport/api/forecast) = 404 ] && grep -q 'only in twin mode' '$tmp/body'"
 
 # ---- exposed: the token first -------------------------------------------------------------
 port5=$(free_port)

@@ -538,7 +538,7 @@ static void test_cells_cut_edges_by_following_distance(void **state)
                       .edges = edges, .n_edges = 1, .shipping = MODEL_NONE};
     agv_cells g;
     ft_error err = {0};
-    bool stop[2] = {false, false};
+    bool stop[2] = {true, true};
     assert_int_equal(agv_cells_build(&g, &l, stop, &err), 0);
     assert_int_equal(g.n, 4);
     assert_true(fabs(agv_cells_arc_m(&g, 0, 2) - 10.0 / 3) < 1e-12);

@@ -3,9 +3,9 @@
  * Cells 0 .. n_nodes-1 are the layout's nodes, in order; the cells inside
  * each edge follow, edge by edge. An edge of length L becomes a chain of
  * k = max(1, floor(L / following)) arcs of L / k metres each, in one
- * direction or both. Distances to every layout node are computed once
+ * direction or both. Distances to every stop (below) are computed once
  * (Dijkstra over the reversed arcs): the router's guide and the
- * dispatcher's measure of "near".
+ * dispatcher's measure of "near". Vehicles only ever head for stops.
  *
  * A distance is in steps, except that passing through a stop -- a node
  * where vehicles load, unload, charge or park -- costs as much as any path
@@ -148,9 +148,13 @@ int agv_cells_build(agv_cells *g, const model_layout *l, const bool *stop, ft_er
     g->n_nodes = (uint32_t)l->n_nodes;
     g->x = malloc(n * sizeof *g->x);
     g->y = malloc(n * sizeof *g->y);
-    g->dist = malloc((size_t)l->n_nodes * n * sizeof *g->dist);
+    size_t n_stops = 0;
+    for (size_t i = 0; i < l->n_nodes; i++)
+        n_stops += stop[i];
+    g->dist = malloc((n_stops ? n_stops : 1) * n * sizeof *g->dist);
+    g->row = malloc(l->n_nodes * sizeof *g->row);
     heap_entry *heap = NULL;
-    if (!g->x || !g->y || !g->dist)
+    if (!g->x || !g->y || !g->dist || !g->row)
         goto oom;
     for (size_t i = 0; i < l->n_nodes; i++) {
         g->x[i] = l->nodes[i].at_m[0];
@@ -186,8 +190,11 @@ int agv_cells_build(agv_cells *g, const model_layout *l, const bool *stop, ft_er
     /* each cell enters the heap at most once per arc into it, plus the target */
     if (!(heap = malloc((v.n + 1) * sizeof *heap)))
         goto oom;
-    for (size_t i = 0; i < l->n_nodes; i++)
-        distances_to(g, (uint32_t)i, stop, n, g->dist + i * n, heap);
+    for (size_t i = 0, row = 0; i < l->n_nodes; i++)
+        if (stop[i]) {
+            g->row[i] = (uint32_t)row;
+            distances_to(g, (uint32_t)i, stop, n, g->dist + row++ * n, heap);
+        }
     free(heap);
     free(v.a);
     return 0;
@@ -208,6 +215,7 @@ void agv_cells_free(agv_cells *g)
     free(g->x);
     free(g->y);
     free(g->dist);
+    free(g->row);
     memset(g, 0, sizeof *g);
 }
 

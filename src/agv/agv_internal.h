@@ -27,9 +27,11 @@ typedef struct agv_cells {
     uint32_t *in_start, *in;
     uint32_t max_out;
     double *x, *y;           /* position of each cell, metres */
-    /* dist[node * n + c]: cost from cell c to layout node `node`: steps,
-     * plus n for each stop passed on the way (AGV_NONE if unreachable) */
+    /* dist[row[node] * n + c]: cost from cell c to stop `node`: steps,
+     * plus n for each other stop passed on the way (AGV_NONE if
+     * unreachable); row[] is defined for stops only */
     uint32_t *dist;
+    uint32_t *row;
 } agv_cells;
 
 /* stop[node]: vehicles stand there (pick-up, drop-off, charger, parking). */
@@ -38,7 +40,7 @@ void agv_cells_free(agv_cells *g);
 
 static inline const uint32_t *agv_dist_to(const agv_cells *g, int node)
 {
-    return g->dist + (size_t)node * g->n;
+    return g->dist + (size_t)g->row[node] * g->n;
 }
 
 /* Length of the arc a -> b, or a negative number if there is none. */
