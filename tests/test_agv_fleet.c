@@ -354,6 +354,41 @@ static void test_figure_eight(void **state)
                 2, 8);
 }
 
+/* A grid layout: the MovingAI warehouse map (read in place from
+ * ../shared), 30 vehicles between a store, two stations in the aisles and
+ * a dock across the warehouse. */
+static void test_warehouse_grid_layout(void **state)
+{
+    (void)state;
+    const char *map = FT_SOURCE_DIR "/../shared/data/mapf/warehouse-10-20-10-2-1/"
+                                    "warehouse-10-20-10-2-1.map";
+    FILE *probe = fopen(map, "r");
+    if (!probe) {
+        printf("  SKIPPED: %s not found (the MovingAI maps live in shared/data/mapf)\n", map);
+        return;
+    }
+    fclose(probe);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "model: warehouse\n"
+             "run: { length: 1d }\n"
+             "products:\n"
+             "  - { name: P, routing: [ { station: A, time: 40s }, { station: B, time: 40s } ] }\n"
+             "sources: [ { name: in, product: P, interarrival: exp(60s), pick: [1, 1] } ]\n"
+             "stations:\n"
+             "  - { name: A, pick: [20, 30], drop: [21, 30] }\n"
+             "  - { name: B, pick: [100, 4], drop: [101, 4] }\n"
+             "layout:\n"
+             "  following: 1m\n"
+             "  map: %s\n"
+             "  parking: [[3, 40], [4, 40], [5, 40], [6, 40], [7, 40], [8, 40]]\n"
+             "  chargers: [\"10,50\"]\n"
+             "  shipping: [150, 61]\n"
+             "fleet: { vehicles: 30, speed: 1 m/s, load: 5s, unload: 5s }\n",
+             map);
+    run_checked(yaml, 1, 6);
+}
+
 /* ---- 3. batteries ---------------------------------------------------------- */
 
 static void test_energy_balance(void **state)
@@ -559,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_dense_two_way_ring),
         cmocka_unit_test(test_full_one_way_ring),
         cmocka_unit_test(test_figure_eight),
+        cmocka_unit_test(test_warehouse_grid_layout),
         cmocka_unit_test(test_energy_balance),
         cmocka_unit_test(test_fleet_size_curve_flattens_below_the_paint_shop),
     };

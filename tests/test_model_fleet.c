@@ -966,6 +966,87 @@ static void test_the_lights_out_plant_loads(void **state)
     model_free(m);
 }
 
+
+/* ---- grid maps ------------------------------------------------------------ */
+
+#define MAPS FT_SOURCE_DIR "/../shared/data/mapf/"
+#define WAREHOUSE MAPS "warehouse-10-20-10-2-1/warehouse-10-20-10-2-1.map"
+
+static bool have_maps(void)
+{
+    FILE *f = fopen(WAREHOUSE, "r");
+    if (f)
+        fclose(f);
+    else
+        printf("  SKIPPED: %s not found (the MovingAI maps live in shared/data/mapf)\n", WAREHOUSE);
+    return f != NULL;
+}
+
+/* products/stations/sources using cells; `layout` and `extra` vary */
+#define GRID_MODEL(map_line, extra, pick)                                                       \
+    "model: g\n"                                                                                \
+    "products: [ { name: p, routing: [ { station: s1, time: 1s } ] } ]\n"                       \
+    "sources: [ { name: src, product: p, interarrival: 60s, pick: [1, 1] } ]\n"                 \
+    "stations: [ { name: s1, drop: " pick " } ]\n"                                              \
+    "layout:\n"                                                                                 \
+    "  following: 1m\n"                                                                         \
+    "  map: " map_line "\n" extra "fleet: { vehicles: 2, speed: 1 m/s }\n"
+
+static void test_a_grid_map_becomes_nodes_and_edges(void **state)
+{
+    (void)state;
+    if (!have_maps())
+        return;
+    model_desc *m = must_load(GRID_MODEL(WAREHOUSE, "  parking: [\"3,40\", [4, 40]]\n", "[21, 30]"));
+    const model_layout *l = &m->layout;
+    assert_int_equal(l->grid_width, 161);
+    assert_int_equal(l->grid_height, 63);
+    /* count passable cells and 4-neighbour pairs of the file itself */
+    FILE *f = fopen(WAREHOUSE, "r");
+    char row[256];
+    char grid[63][162];
+    int y = -4;
+    while (fgets(row, sizeof row, f))
+        if (y++ >= 0 && y - 1 < 63)
+            memcpy(grid[y - 1], row, 161);
+    fclose(f);
+    size_t cells = 0, pairs = 0;
+    for (int r = 0; r < 63; r++)
+        for (int x = 0; x < 161; x++) {
+            if (grid[r][x] != '.')
+                continue;
+            cells++;
+            pairs += x + 1 < 161 && grid[r][x + 1] == '.';
+            pairs += r + 1 < 63 && grid[r + 1][x] == '.';
+        }
+    assert_int_equal(l->n_nodes, cells);
+    assert_int_equal(l->n_edges, pairs);
+    int s1 = model_find_node(m, "21,30");
+    assert_int_equal(m->stations[0].drop, s1);
+    assert_true(l->nodes[s1].at_m[0] == 21 && l->nodes[s1].at_m[1] == 30);
+    assert_int_equal(l->parking[0], model_find_node(m, "3,40"));
+    assert_int_equal(l->parking[1], model_find_node(m, "4,40"));
+    for (size_t e = 0; e < l->n_edges; e++)
+        assert_true(!l->edges[e].one_way && l->edges[e].length_m == 1);
+    model_free(m);
+}
+
+static void test_grid_map_errors(void **state)
+{
+    (void)state;
+    if (!have_maps())
+        return;
+    expect_error(GRID_MODEL(WAREHOUSE, "", "[0, 0]"), 4, 31, "cell [0, 0] of the map is an obstacle");
+    expect_error(GRID_MODEL(WAREHOUSE, "", "[161, 0]"), 4, 32, "161");
+    expect_error(GRID_MODEL(WAREHOUSE, "", "[1, 2, 3]"), 4, 31, "a cell of the map is [x, y]");
+    expect_error(GRID_MODEL("no-such.map", "", "[21, 30]"), 7, 8, "cannot use the map: no-such.map");
+    expect_error(GRID_MODEL(WAREHOUSE, "  nodes: []\n", "[21, 30]"), 8, 3,
+                 "either a grid `map:` or `nodes:` and `edges:`");
+    /* random-32-32-20 has dead-end cells: the first is reported, at `map:` */
+    expect_error(GRID_MODEL(MAPS "random-32-32-20/random-32-32-20.map", "", "[21, 30]"), 7, 8,
+                 "is a dead end");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1015,6 +1096,8 @@ int main(void)
         cmocka_unit_test(test_override_of_fleet_vehicles_loads),
         cmocka_unit_test(test_the_example_in_the_layout_section_of_the_doc_loads),
         cmocka_unit_test(test_the_lights_out_plant_loads),
+        cmocka_unit_test(test_a_grid_map_becomes_nodes_and_edges),
+        cmocka_unit_test(test_grid_map_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

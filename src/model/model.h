@@ -175,6 +175,19 @@ typedef struct model_calendar {
 
 /* ---- the AGV path network and fleet -------------------------------------- */
 
+/* A MovingAI grid map (`.map`, model_gridmap.c): cell (x, y) is column x,
+ * row y (0-based, row 0 first in the file), passable[y * width + x]. */
+typedef struct model_gridmap {
+    uint32_t width, height;
+    uint8_t *passable;
+} model_gridmap;
+
+/* Errors carry the map file's name, line and column. */
+int model_gridmap_parse(const char *text, size_t len, const char *name, model_gridmap *g,
+                        ft_error *err);
+int model_gridmap_load(const char *path, model_gridmap *g, ft_error *err);
+void model_gridmap_free(model_gridmap *g);
+
 typedef struct model_node {
     char *name;           /* UTF-8 */
     double at_m[2];       /* x, y in metres */
@@ -199,6 +212,7 @@ typedef struct model_layout {
     int *parking;         size_t n_parking;   /* node indices */
     int *chargers;        size_t n_chargers;
     int shipping;         /* node where finished goods are dropped, or MODEL_NONE */
+    uint32_t grid_width, grid_height; /* from a grid map (`map:`; nodes "x,y"), else 0 */
     model_pos pos;        /* of the `layout` key */
 } model_layout;
 

@@ -403,3 +403,16 @@ int mc_ref(mctx *c, const ynode *n, const char *what, const char *key, const mna
     return mc_fail(c, n, "%s %s is not defined ('%s' of %s)", t->kind,
                    mu_quote(n->text, q, sizeof q), key, what);
 }
+
+char *mc_resolve(const mctx *c, const char *rel)
+{
+    const char *slash = c->path ? strrchr(c->path, '/') : NULL;
+    size_t dir = rel[0] == '/' || !slash ? 0 : (size_t)(slash - c->path) + 1;
+    size_t n = strlen(rel);
+    char *out = malloc(dir + n + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, c->path, dir);
+    memcpy(out + dir, rel, n + 1);
+    return out;
+}

@@ -164,7 +164,7 @@ static int read_node_ref(mctx *c, const ynode *n, const char *what, const char *
         return mc_fail(c, v, "%s has `%s:` but the model has no `layout:`, the AGV path network "
                              "its node would be on",
                        what, key);
-    return mc_ref(c, v, what, key, &c->nodes, out);
+    return model_layout_ref(c, v, what, key, out);
 }
 
 /* `out` places at the pick-up point: a whole number >= 1, or (sources

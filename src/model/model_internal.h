@@ -110,6 +110,10 @@ int mc_point(mctx *c, const ynode *n, const char *what, const char *key, double 
 int mc_ref(mctx *c, const ynode *n, const char *what, const char *key, const mnames *t,
            int *out);
 
+/* A file named in the model, relative to the model file's folder (absolute
+ * paths as they are); NULL when out of memory. Free it. */
+char *mc_resolve(const mctx *c, const char *rel);
+
 /* Fill a name table from entity names; a repeated name is an error at the
  * second one (pos of each entity from `pos`). */
 int mc_names(mctx *c, mnames *t, const char *kind, const char **names, const model_pos *pos,
@@ -133,6 +137,10 @@ int model_read_calendars(mctx *c, const ynode *map);
 
 /* model_layout.c: the `layout:` section of root (absent or nothing: none). */
 int model_read_layout(mctx *c, const ynode *root);
+/* model_layout_grid.c: nodes and edges from the grid map named by v; and a
+ * reference to a layout node: a name, or on a grid a cell [x, y]. */
+int model_read_grid_layout(mctx *c, const ynode *v);
+int model_layout_ref(mctx *c, const ynode *v, const char *what, const char *key, int *out);
 
 /* model_fleet.c: the `fleet:` section of root (which needs a layout, and a
  * layout needs it), then the AGV keys (pick, drop, out) of the stations and

@@ -234,6 +234,11 @@ static int read_edges(mctx *c, const ynode *list)
 
 /* ---- parking, chargers, shipping ---------------------------------------- */
 
+static const char *l_name(const mctx *c, int node)
+{
+    return c->m->layout.nodes[node].name;
+}
+
 /* A list of distinct nodes; `seen` (per node, zeroed) remembers where each
  * was listed, so a node in both lists can be reported too. */
 static int read_node_list(mctx *c, const ynode *v, const char *key, const ynode **seen,
@@ -250,12 +255,12 @@ static int read_node_list(mctx *c, const ynode *v, const char *key, const ynode 
     for (size_t i = 0; i < n; i++) {
         const ynode *e = v->kids[i];
         int node;
-        if (mc_ref(c, e, "'layout'", key, &c->nodes, &node))
+        if (model_layout_ref(c, e, "'layout'", key, &node))
             return -1;
         const ynode *was = seen[node];
         if (was)
             return mc_fail(c, e, "node %s is listed twice in `%s` (first at line %d, column %d)",
-                           mu_quote(e->text, q, sizeof q), key, was->line, was->col);
+                           mu_quote(l_name(c, node), q, sizeof q), key, was->line, was->col);
         seen[node] = e;
         (*out)[(*n_out)++] = node;
     }
@@ -278,12 +283,12 @@ static int read_places(mctx *c, const ynode *map)
         if (p)
             rc = mc_fail(c, e, "node %s is both a charger and a parking place (line %d, column "
                                "%d); a vehicle parked there would keep others from charging",
-                         mu_quote(e->text, q, sizeof q), p->line, p->col);
+                         mu_quote(l_name(c, l->chargers[i]), q, sizeof q), p->line, p->col);
     }
     free(parked);
     free(charging);
     if (!rc && (v = mc_get(map, "shipping")))
-        rc = mc_ref(c, v, "'layout'", "shipping", &c->nodes, &l->shipping);
+        rc = model_layout_ref(c, v, "'layout'", "shipping", &l->shipping);
     return rc;
 }
 
@@ -291,7 +296,7 @@ static int read_places(mctx *c, const ynode *map)
 
 int model_read_layout(mctx *c, const ynode *root)
 {
-    static const char *const keys[] = {"following", "nodes",    "edges",
+    static const char *const keys[] = {"following", "nodes",    "edges",    "map",
                                        "parking",   "chargers", "shipping", NULL};
     const ynode *key = mc_key(root, "layout"), *map = mc_get(root, "layout"), *v;
     model_layout *l = &c->m->layout;
@@ -302,9 +307,18 @@ int model_read_layout(mctx *c, const ynode *root)
     l->present = true;
     l->pos = (model_pos){key->line, key->col};
     if (mc_need(c, map, "'layout'", "following", &v) ||
-        read_length(c, v, "'layout'", "following", &l->following_m) ||
-        mc_need(c, map, "'layout'", "nodes", &v) || read_nodes(c, v) ||
-        mc_need(c, map, "'layout'", "edges", &v) || read_edges(c, v))
+        read_length(c, v, "'layout'", "following", &l->following_m))
         return -1;
+    if ((v = mc_get(map, "map"))) {
+        const ynode *k = mc_key(map, "nodes") ? mc_key(map, "nodes") : mc_key(map, "edges");
+        if (k)
+            return mc_fail(c, k, "a layout is either a grid `map:` or `nodes:` and `edges:`, "
+                                 "not both");
+        if (model_read_grid_layout(c, v))
+            return -1;
+    } else if (mc_need(c, map, "'layout'", "nodes", &v) || read_nodes(c, v) ||
+               mc_need(c, map, "'layout'", "edges", &v) || read_edges(c, v)) {
+        return -1;
+    }
     return read_places(c, map);
 }

@@ -6,11 +6,11 @@
  * when every arc u -> v lies on a directed cycle of at least 3 nodes: from
  * v there is a way back to u that does not go straight back along v -> u.
  * Then a vehicle blocking a node can always be pushed on round a loop
- * (docs/agv.md). The rule is checked exactly, one breadth-first search per
- * arc that forbids its reverse arc: O(arcs * (nodes + arcs)), which is
- * nothing for layouts of hundreds of nodes and a second or so at the limit
- * of 10 000 edges. Finding all such arcs in linear time is possible
- * (dominators of the reversed graph) but not worth its code here. */
+ * (docs/agv.md). The rule is checked exactly. When every edge is two-way
+ * (grid maps, most path networks) it says: no edge is a bridge, found in
+ * linear time (Tarjan's low-link). Otherwise one breadth-first search per
+ * arc that forbids its reverse arc: O(arcs * (nodes + arcs)), nothing for
+ * layouts of hundreds of nodes and a second or so at 10 000 edges. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,7 @@ struct mnet {
     size_t n;             /* nodes */
     size_t *first;        /* n + 1: the arcs out of u are head[first[u] .. first[u + 1]) */
     int *head;
+    int *edge;            /* the layout edge of each arc */
     int *queue;
     unsigned *mark;       /* mark[v] == stamp: reached by the latest search */
     unsigned stamp;
@@ -40,9 +41,10 @@ mnet *mnet_new(const model_layout *l)
     g->n = n;
     g->first = calloc(n + 1, sizeof *g->first);
     g->head = malloc((arcs ? arcs : 1) * sizeof *g->head);
+    g->edge = malloc((arcs ? arcs : 1) * sizeof *g->edge);
     g->queue = malloc((n ? n : 1) * sizeof *g->queue);
     g->mark = calloc(n ? n : 1, sizeof *g->mark);
-    if (!g->first || !g->head || !g->queue || !g->mark) {
+    if (!g->first || !g->head || !g->edge || !g->queue || !g->mark) {
         mnet_free(g);
         return NULL;
     }
@@ -62,9 +64,12 @@ mnet *mnet_new(const model_layout *l)
     memcpy(fill, g->first, n * sizeof *fill);
     for (size_t e = 0; e < l->n_edges; e++) {
         const model_edge *ed = &l->edges[e];
+        g->edge[fill[ed->from]] = (int)e;
         g->head[fill[ed->from]++] = ed->to;
-        if (!ed->one_way)
+        if (!ed->one_way) {
+            g->edge[fill[ed->to]] = (int)e;
             g->head[fill[ed->to]++] = ed->from;
+        }
     }
     free(fill);
     return g;
@@ -76,6 +81,7 @@ void mnet_free(mnet *g)
         return;
     free(g->first);
     free(g->head);
+    free(g->edge);
     free(g->queue);
     free(g->mark);
     free(g);
@@ -132,11 +138,78 @@ static size_t side(mnet *g, int u, int v)
     return g->reached;
 }
 
+/* With two-way edges only: the first bridge (in edge order), -1 if none,
+ * -2 when out of memory. Iterative low-link depth-first search. */
+static int first_bridge(const mnet *g)
+{
+    size_t n = g->n;
+    size_t *disc = calloc(n, sizeof *disc), *low = malloc(n * sizeof *low),
+           *next = malloc(n * sizeof *next);
+    int *up_edge = malloc(n * sizeof *up_edge), *stack = malloc(n * sizeof *stack);
+    int best = -1;
+    if (!disc || !low || !next || !up_edge || !stack) {
+        best = -2;
+        goto done;
+    }
+    size_t clock = 0;
+    for (size_t root = 0; root < n; root++) {
+        if (disc[root])
+            continue;
+        size_t top = 0;
+        stack[top++] = (int)root;
+        disc[root] = low[root] = ++clock;
+        next[root] = g->first[root];
+        up_edge[root] = -1;
+        while (top) {
+            int u = stack[top - 1];
+            if (next[u] < g->first[u + 1]) {
+                size_t a = next[u]++;
+                int v = g->head[a];
+                if (g->edge[a] == up_edge[u])
+                    continue; /* the edge we came by */
+                if (disc[v]) {
+                    if (disc[v] < low[u])
+                        low[u] = disc[v];
+                    continue;
+                }
+                disc[v] = low[v] = ++clock;
+                next[v] = g->first[v];
+                up_edge[v] = g->edge[a];
+                stack[top++] = v;
+                continue;
+            }
+            top--;
+            if (top) {
+                int p = stack[top - 1];
+                if (low[u] < low[p])
+                    low[p] = low[u];
+                if (low[u] > disc[p] && (best < 0 || up_edge[u] < best))
+                    best = up_edge[u];
+            }
+        }
+    }
+done:
+    free(disc), free(low), free(next), free(up_edge), free(stack);
+    return best;
+}
+
 int model_check_dead_ends(mctx *c, mnet *g)
 {
     const model_layout *l = g->l;
     char a[96], b[96];
-    for (size_t i = 0; i < l->n_edges; i++) {
+    bool two_way = true;
+    for (size_t i = 0; i < l->n_edges && two_way; i++)
+        two_way = !l->edges[i].one_way;
+    size_t from = 0, to = l->n_edges;
+    if (two_way) {
+        int bridge = first_bridge(g);
+        if (bridge == -2)
+            return mc_oom(c);
+        if (bridge == -1)
+            return 0;
+        from = (size_t)bridge, to = from + 1; /* report it as below */
+    }
+    for (size_t i = from; i < to; i++) {
         const model_edge *e = &l->edges[i];
         bool there = way_back(g, e->from, e->to);
         if (e->one_way) {

@@ -321,18 +321,6 @@ static int csv_header(csv *r)
     return 0;
 }
 
-static char *resolve(const char *model_path, const char *rel)
-{
-    const char *slash = model_path ? strrchr(model_path, '/') : NULL;
-    size_t dir = rel[0] == '/' || !slash ? 0 : (size_t)(slash - model_path) + 1;
-    size_t n = strlen(rel);
-    char *out = malloc(dir + n + 1);
-    if (!out)
-        return NULL;
-    memcpy(out, model_path, dir);
-    memcpy(out + dir, rel, n + 1);
-    return out;
-}
 
 static int read_csv(mctx *c, const ynode *n, const char *what, model_source *src, ovec *out)
 {
@@ -343,7 +331,7 @@ static int read_csv(mctx *c, const ynode *n, const char *what, model_source *src
     int rc = -1;
     if (mc_name(c, n, what, "orders", &src->orders_file))
         return -1;
-    if (!(path = resolve(c->path, n->text)))
+    if (!(path = mc_resolve(c, n->text)))
         return mc_oom(c);
     r.path = path;
     int got = model_slurp(path, MODEL_MAX_FILE_BYTES, &text, &len);
