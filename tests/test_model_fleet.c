@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "testutil.h"
 
 static model_desc *must_load(const char *yaml)
 {
@@ -911,26 +912,11 @@ static void test_override_of_fleet_vehicles_loads(void **state)
     assert_true(strstr(err.msg, "'vehicles' of 'fleet'") != NULL);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* The ```yaml block of the section "Layout and AGV fleet" loads. */
 static void test_the_example_in_the_layout_section_of_the_doc_loads(void **state)
 {
     (void)state;
-    char *doc = read_text(FT_SOURCE_DIR "/docs/model-language.md");
+    char *doc = ft_read_text(FT_SOURCE_DIR "/docs/model-language.md");
     char *sec = strstr(doc, "## Layout and AGV fleet");
     assert_non_null(sec);
     char *begin = strstr(sec, "```yaml\n");

@@ -13,21 +13,7 @@
 #include <string.h>
 
 #include "model/model.h"
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
+#include "testutil.h"
 
 static model_desc *load_as(const char *yaml, size_t len, const char *path)
 {
@@ -65,7 +51,7 @@ static void test_the_example_in_the_language_doc_loads(void **state)
     char doc_path[1024], model_path[1024];
     snprintf(doc_path, sizeof doc_path, "%s/docs/model-language.md", FT_SOURCE_DIR);
     snprintf(model_path, sizeof model_path, "%s/tests/models/doc-example.yaml", FT_SOURCE_DIR);
-    char *doc = read_text(doc_path);
+    char *doc = ft_read_text(doc_path);
     char *begin = strstr(doc, "```yaml\n");
     assert_non_null(begin);
     begin += strlen("```yaml\n");

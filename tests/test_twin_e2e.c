@@ -15,26 +15,8 @@
 
 #include "twin/twin_emulate.h"
 #include "twin/twin_session.h"
+#include "testutil.h"
 
-typedef struct lines {
-    char *buf;
-    size_t len, cap, n;
-} lines;
-
-static void to_lines(void *ctx, const char *gw, const char *type, double ts_s, const char *p,
-                     size_t len)
-{
-    lines *l = ctx;
-    if (l->len + len + 1 > l->cap) {
-        l->cap = (l->cap + len + 1) * 2;
-        l->buf = realloc(l->buf, l->cap);
-        assert_non_null(l->buf);
-    }
-    memcpy(l->buf + l->len, p, len);
-    l->len += len;
-    l->buf[l->len++] = '\n';
-    l->n++;
-}
 
 typedef struct fixture {
     ft_model *model;
@@ -62,7 +44,7 @@ static int teardown(void **state)
 }
 
 /* A shift 06:00-14:00 on Monday, emulated into memory. */
-static void emulate(fixture *f, twin_emulate_options *o, lines *out, twin_truth *truth)
+static void emulate(fixture *f, twin_emulate_options *o, ft_lines *out, twin_truth *truth)
 {
     ft_error err = {0};
     o->start_s = 6 * 3600;
@@ -73,13 +55,13 @@ static void emulate(fixture *f, twin_emulate_options *o, lines *out, twin_truth 
         o->counters_every_s = 300;
     if (o->kill_gateway == 0 && o->kill_at_s == 0)
         o->kill_gateway = -1;
-    o->sink = to_lines;
+    o->sink = ft_lines_append;
     o->sink_ctx = out;
     assert_int_equal(twin_emulate_run(f->model, &f->tm, o, truth, &err), 0);
 }
 
 /* Every line of `in` into the mirror. */
-static void mirror_all(twin_mirror *m, const lines *in)
+static void mirror_all(twin_mirror *m, const ft_lines *in)
 {
     const char *p = in->buf, *end = in->buf + in->len;
     while (p < end) {
@@ -104,7 +86,7 @@ static void test_twin_counts_equal_ground_truth(void **state)
 {
     fixture *f = *state;
     twin_emulate_options o = {0};
-    lines l = {0};
+    ft_lines l = {0};
     twin_truth truth;
     emulate(f, &o, &l, &truth);
     twin_mirror m;
@@ -130,7 +112,7 @@ static void test_twin_counts_exact_despite_noise(void **state)
     fixture *f = *state;
     twin_emulate_options o = {.gateways = 2,
                               .noise = {.drop = 0.1, .dup = 0.1, .late = 0.05, .swap = 0.1, .seed = 7}};
-    lines l = {0};
+    ft_lines l = {0};
     twin_truth truth;
     emulate(f, &o, &l, &truth);
     assert_true(truth.dropped > 500 && truth.duplicated > 500 && truth.delayed > 500);
@@ -150,7 +132,7 @@ static void test_dead_gateway_marks_its_stations_stale(void **state)
 {
     fixture *f = *state;
     twin_emulate_options o = {.gateways = 2, .kill_gateway = 1, .kill_at_s = 10 * 3600};
-    lines l = {0};
+    ft_lines l = {0};
     twin_truth truth;
     emulate(f, &o, &l, &truth);
     twin_mirror m;
@@ -172,7 +154,7 @@ static void test_dead_gateway_marks_its_stations_stale(void **state)
 static void test_same_seeds_same_telemetry(void **state)
 {
     fixture *f = *state;
-    lines a = {0}, b = {0}, c = {0};
+    ft_lines a = {0}, b = {0}, c = {0};
     twin_truth t;
     twin_emulate_options o = {.noise = {.drop = 0.05, .dup = 0.05, .swap = 0.05, .seed = 3}};
     emulate(f, &o, &a, &t);
@@ -193,7 +175,7 @@ static void test_recorded_shift_replays_to_the_same_state(void **state)
 {
     fixture *f = *state;
     twin_emulate_options o = {.noise = {.dup = 0.05, .swap = 0.05, .seed = 5}};
-    lines l = {0};
+    ft_lines l = {0};
     twin_truth truth;
     emulate(f, &o, &l, &truth);
     char path[] = "/tmp/fabtwin-test-record-XXXXXX";

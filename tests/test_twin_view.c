@@ -18,6 +18,7 @@
 
 #include "twin/twin_emulate.h"
 #include "twin/twin_view.h"
+#include "testutil.h"
 
 typedef struct fixture {
     ft_model *model;
@@ -124,24 +125,6 @@ static void test_time_in_each_state_adds_up_to_the_observed_time(void **state)
 
 /* ---- a reader thread while a shift is fed ---------------------------------------- */
 
-typedef struct lines {
-    char *buf;
-    size_t len, cap;
-} lines;
-
-static void to_lines(void *ctx, const char *gw, const char *type, double ts_s, const char *p,
-                     size_t len)
-{
-    lines *l = ctx;
-    if (l->len + len + 1 > l->cap) {
-        l->cap = (l->cap + len + 1) * 2;
-        l->buf = realloc(l->buf, l->cap);
-        assert_non_null(l->buf);
-    }
-    memcpy(l->buf + l->len, p, len);
-    l->len += len;
-    l->buf[l->len++] = '\n';
-}
 
 typedef struct reader {
     twin_session *s;
@@ -176,11 +159,11 @@ static void test_views_from_another_thread_are_consistent_snapshots(void **state
     ft_error err = {0};
     twin_model tm;
     assert_int_equal(twin_model_init(&tm, f->model, 86400, &err), 0);
-    lines l = {0};
+    ft_lines l = {0};
     twin_truth truth;
     twin_emulate_options eo = {.start_s = 6 * 3600, .end_s = 14 * 3600, .gateways = 2,
                                .counters_every_s = 300, .kill_gateway = -1,
-                               .sink = to_lines, .sink_ctx = &l};
+                               .sink = ft_lines_append, .sink_ctx = &l};
     assert_int_equal(twin_emulate_run(f->model, &tm, &eo, &truth, &err), 0);
 
     reader r = {.s = f->s};

@@ -1,6 +1,14 @@
 /* testutil.c -- see testutil.h. */
 #include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
 
 #include "stats/stats.h"
 #include "testutil.h"
@@ -26,4 +34,36 @@ bool ft_ci_contains(const char *what, ft_ci ci, double expected, double rel_slac
     printf("%-40s expected %.6g, got %.6g +- %.3g (n=%zu)%s\n", what, expected, ci.mean,
            ci.halfwidth, ci.n, ok ? "" : "  <-- OUTSIDE");
     return ok;
+}
+
+char *ft_read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+void ft_lines_append(void *ctx, const char *gw, const char *type, double ts_s, const char *p,
+                     size_t len)
+{
+    (void)gw, (void)type, (void)ts_s;
+    ft_lines *l = ctx;
+    if (l->len + len + 1 > l->cap) {
+        l->cap = (l->cap + len + 1) * 2;
+        l->buf = realloc(l->buf, l->cap);
+        assert_non_null(l->buf);
+    }
+    memcpy(l->buf + l->len, p, len);
+    l->len += len;
+    l->buf[l->len++] = '\n';
+    l->n++;
 }

@@ -20,4 +20,17 @@ ft_ci ft_ci_of(const double *x, size_t n, double level);
  * the comparison either way so a failing test says what it saw. */
 bool ft_ci_contains(const char *what, ft_ci ci, double expected, double rel_slack);
 
+/* Telemetry collected as JSON Lines: a sink for the emulator (the
+ * signature of twin_emulate_options.sink). */
+typedef struct ft_lines {
+    char *buf;
+    size_t len, cap, n;
+} ft_lines;
+
+void ft_lines_append(void *ctx, const char *gw, const char *type, double ts_s, const char *p,
+                     size_t len);
+
+/* The whole file, NUL-terminated (free it); fails the test if unreadable. */
+char *ft_read_text(const char *path);
+
 #endif
