@@ -6,8 +6,10 @@
  * held (finished or blocked) items as jobs with nothing left to do, failed
  * stations with their remaining repair. What cannot be known is estimated,
  * and the estimates are the road taken for speed:
- *  - a job's remaining time is the model's mean process time minus what it
- *    has had (at least 0), not a draw from the conditional distribution;
+ *  - a job's remaining time is drawn from the process times the calibration
+ *    run saw at that station that are longer than what the job has had so
+ *    far (the conditional distribution), minus that; quantiles are spread
+ *    evenly over the replications (see remaining_time);
  *  - a repair's remaining time is the model's mean repair (right for the
  *    exponential repairs of the shipped models, memoryless);
  *  - a source restarts its interarrival clock at `now`. With periodic
@@ -87,10 +89,38 @@ static size_t prune_ghosts(const twin_mirror *m, twin_item **items, size_t n)
     return pruned;
 }
 
-/* Place the mirrored state into a new simulation; counts what fit. */
-static void place_state(ft_sim *sim, const twin_mirror *m, twin_item **items, size_t n,
-                        twin_forecast *f, bool count)
+/* What a job that has been in process for elapsed_s still needs, in
+ * replication r of reps: the station's calibration durations longer than
+ * elapsed_s, at quantile (r + 1/2) / reps, minus elapsed_s -- stratified, so
+ * the replications cover the conditional distribution evenly, and rotated
+ * by the golden ratio for each job so that jobs are not all slow or all fast
+ * together. Past every duration seen: 0. Without any: the mean's rest. */
+static double remaining_time(const twin_station_info *st, double elapsed_s, int r, int reps,
+                             size_t job)
 {
+    if (st->n_durations == 0)
+        return fmax(st->process_mean_s - elapsed_s, 0);
+    size_t lo = 0, hi = st->n_durations; /* first duration > elapsed_s */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (st->durations[mid] <= elapsed_s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t longer = st->n_durations - lo;
+    if (longer == 0)
+        return 0;
+    double u = fmod((r + 0.5) / reps + 0.6180339887498949 * (double)job, 1.0);
+    size_t k = lo + (size_t)(u * (double)longer);
+    return st->durations[k < st->n_durations ? k : st->n_durations - 1] - elapsed_s;
+}
+
+/* Place the mirrored state into replication r of reps; counts what fit. */
+static void place_state(ft_sim *sim, const twin_mirror *m, twin_item **items, size_t n,
+                        twin_forecast *f, int r, int reps)
+{
+    bool count = r == 0;
     const twin_model *tm = m->tm;
     ft_error err;
     for (size_t s = 0; s < tm->n_stations; s++) {
@@ -109,7 +139,8 @@ static void place_state(ft_sim *sim, const twin_mirror *m, twin_item **items, si
             continue;
         double remaining_s = 0;
         if (it->phase == TWIN_PROCESSING)
-            remaining_s = fmax(tm->stations[it->where].process_mean_s - (m->now_s - it->since_s), 0);
+            remaining_s = remaining_time(&tm->stations[it->where], m->now_s - it->since_s, r, reps,
+                                         i);
         int rc = ft_sim_place_job(sim, tm->stations[it->where].name, tm->products[it->product],
                                   it->quantity, fmin(it->released_s, m->now_s), remaining_s, &err);
         if (count)
@@ -175,7 +206,7 @@ int twin_forecast_run(const twin_mirror *m, const twin_forecast_options *o, twin
             rc = -1;
             break;
         }
-        place_state(sim, m, items, n, f, r == 0);
+        place_state(sim, m, items, n, f, r, reps);
         if (ft_sim_run(sim, err) != 0) {
             ft_sim_free(sim);
             rc = -1;

@@ -45,6 +45,12 @@ static bool add_name(char **names, size_t *n, const char *name)
     return true;
 }
 
+static int by_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 static void observe(void *ctx, const ft_event *e)
 {
     calibration *c = ctx;
@@ -64,6 +70,9 @@ static void observe(void *ctx, const ft_event *e)
         for (size_t i = 0; i < c->n_jobs; i++)
             if (c->jobs[i].station == s && c->jobs[i].item == e->item) {
                 double d = e->time_s - c->jobs[i].start_s;
+                twin_station_info *st = &tm->stations[s];
+                if (st->n_durations < TWIN_DURATIONS)
+                    st->durations[st->n_durations++] = (float)d;
                 c->process_sum_s[s] += d;
                 c->work_s[s] += d;
                 tm->stations[s].jobs++;
@@ -118,6 +127,7 @@ int twin_model_init(twin_model *tm, const ft_model *m, double horizon_s, ft_erro
     for (size_t i = 0; i < n; i++) {
         twin_station_info *st = &tm->stations[i];
         st->process_mean_s = st->jobs ? c->process_sum_s[i] / (double)st->jobs : 0;
+        qsort(st->durations, st->n_durations, sizeof *st->durations, by_float);
         st->failures_per_work_h = c->work_s[i] > 0 ? (double)st->failures / (c->work_s[i] / 3600) : 0;
         st->repair_mean_s = c->repairs[i] ? c->repair_sum_s[i] / (double)c->repairs[i] : 0;
     }

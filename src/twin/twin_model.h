@@ -1,6 +1,6 @@
 /* twin_model.h -- what the twin knows of the model: the names telemetry may
  * use (stations, buffers, sources, conveyors, products) and the model's own
- * expectations (mean process time, failure rate, repair time per station),
+ * expectations (process times, failure rate, repair time per station),
  * which drift detection compares the plant against and the forecast uses to
  * guess how long a job in progress still needs.
  *
@@ -14,6 +14,7 @@
 
 #define TWIN_MAX_STATIONS 64
 #define TWIN_MAX_NAMES 64
+#define TWIN_DURATIONS 256            /* process times kept per station */
 
 typedef struct twin_station_info {
     const char *name;
@@ -21,6 +22,8 @@ typedef struct twin_station_info {
     int servers;
     long capacity;                /* of the input buffer; -1 unbounded */
     double process_mean_s;        /* start -> finish, over the calibration run */
+    float durations[TWIN_DURATIONS]; /* the first start -> finish times seen, ascending */
+    size_t n_durations;
     double failures_per_work_h;   /* failures per hour of processing */
     double repair_mean_s;         /* fail -> repair */
     uint64_t jobs, failures;
