@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # cli_browser.sh -- the dashboard in a real browser: starts `fabtwin serve`
 # and runs tests/browser/dashboard.py (headless Chromium over the DevTools
-# protocol); then the same for the live twin (`serve --twin` replaying an
-# emulated shift whose gateway gw1 dies at 09:00). Screenshots go to
+# protocol); then the same for a plant with an AGV fleet (the lights-out
+# plant: its path network and moving vehicles), and for the live twin
+# (`serve --twin` replaying an emulated shift whose gateway gw1 dies at
+# 09:00). Screenshots go to
 # <build>/test-artifacts/.
 # Usage: cli_browser.sh path/to/fabtwin
 set -u
@@ -20,6 +22,13 @@ pids+=($!)
 wait_up "http://127.0.0.1:$port/"
 /usr/bin/python3 tests/browser/dashboard.py "http://127.0.0.1:$port/" "$art"
 status=$?
+
+# the AGV fleet: the lights-out plant at 50 x, slow enough to watch the vehicles
+port=$(free_port)
+"$bin" serve models/lights-out-plant.yaml --port "$port" --speed 50 --for 120s >/dev/null 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$port/"
+/usr/bin/python3 tests/browser/dashboard.py "http://127.0.0.1:$port/" "$art" agv || status=1
 
 # the twin: a shift of 06:00-14:00 replayed in 14 s, a forecast every 30 min
 "$bin" emulate models/elevator-line.yaml --start 06:00 --shift-end 14:00 --gateways 2 \

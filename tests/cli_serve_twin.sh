@@ -48,7 +48,7 @@ curl -sf "http://127.0.0.1:$sport/api/state" >"$tmp/sim_state.json"
 check "simulation mode: /api/forecast is 404 with a message" \
   "[ \$(curl -s -o '$tmp/body' -w '%{http_code}' http://127.0.0.1:$sport/api/forecast) = 404 ] && grep -q 'only in twin mode' '$tmp/body'"
 curl -sf $url/api/state >"$tmp/twin_state.json"
-check "state: mode twin, the simulation's keys and more, per station too, with stale true|false" \
+check "state: mode twin, the simulation's keys and more, per station too, with stale true|false; no vehicles" \
   "python3 - '$tmp/sim_state.json' '$tmp/twin_state.json' <<'PY'
 import json, sys
 sim, tw = (json.load(open(p)) for p in sys.argv[1:])
@@ -59,6 +59,7 @@ for a, b in zip(sim['stations'], tw['stations']):
     assert set(a) <= set(b), set(a) - set(b)
     assert set(a['servers']) == set(b['servers'])
     assert isinstance(b['stale'], bool)
+assert tw['vehicles'] == [] and tw['conveyors'] == [], (tw['vehicles'], tw['conveyors'])
 PY"
 check "state: the plant's clock and counts come from telemetry" \
   "within 5 \"curl -sf $url/api/state | json 'assert d[\\\"time_s\\\"] > 21600 and d[\\\"twin\\\"][\\\"accepted\\\"] > 0 and d[\\\"running\\\"]'\""

@@ -7,7 +7,8 @@
  * Both publish the plant's state as versioned JSON and present themselves
  * to the server as a serve_source; serve_http (serve_http.c) serves the
  * page, the JSON API under /api/ and a live event stream from whichever it
- * is given. The API is documented in docs/dashboard.md. */
+ * is given; serve_model (serve_model.c) writes the model document. The API
+ * is documented in docs/dashboard.md. */
 #ifndef FABTWIN_SERVE_H
 #define FABTWIN_SERVE_H
 
@@ -98,6 +99,10 @@ bool serve_twin_failed(serve_twin *st, ft_error *err);
 twin_session *serve_twin_session(serve_twin *st);
 
 /* ---- the server --------------------------------------------------------- */
+
+/* The model document of /api/model (serve_model.c), malloc'd; NULL when out
+ * of memory. */
+char *serve_model_json(const ft_model *m);
 
 typedef struct serve_options {
     const char *address;   /* numeric IPv4 address to bind, "127.0.0.1" by default */

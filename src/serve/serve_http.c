@@ -22,10 +22,10 @@
 #define MAX_BODY 4096
 #define SSE_WAIT_MS 15000   /* a comment line keeps idle streams open this often */
 
-extern const unsigned char ft_web_dash_html[], ft_web_dash_js[], ft_web_dash_css[],
-    ft_web_chart_js[];
-extern const size_t ft_web_dash_html_len, ft_web_dash_js_len, ft_web_dash_css_len,
-    ft_web_chart_js_len;
+extern const unsigned char ft_web_dash_html[], ft_web_dash_js[], ft_web_dash_fleet_js[],
+    ft_web_dash_css[], ft_web_chart_js[];
+extern const size_t ft_web_dash_html_len, ft_web_dash_js_len, ft_web_dash_fleet_js_len,
+    ft_web_dash_css_len, ft_web_chart_js_len;
 
 struct serve_http {
     struct MHD_Daemon *daemon;
@@ -77,35 +77,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
     return send_json(c, status, text);
 }
 
-/* ---- the model ---------------------------------------------------------- */
-
-static char *model_doc(const ft_model *m)
-{
-    json_t *stations = json_array(), *products = json_array();
-    for (size_t i = 0; i < ft_model_station_count(m); i++) {
-        ft_station_info si;
-        ft_model_station_info(m, i, &si);
-        json_array_append_new(
-            stations, json_pack("{s:s, s:s, s:i, s:s?, s:I, s:o}", "name", si.name, "kind",
-                                si.kind, "servers", si.servers, "buffer", si.buffer, "capacity",
-                                (json_int_t)si.capacity, "at",
-                                si.has_position ? json_pack("[f, f]", si.x_m, si.y_m)
-                                                : json_null()));
-    }
-    for (size_t p = 0; p < ft_model_product_count(m); p++) {
-        json_t *route = json_array();
-        for (size_t k = 0; k < ft_model_route_length(m, p); k++)
-            json_array_append_new(
-                route, json_string(ft_model_station_name(m, ft_model_route_station(m, p, k))));
-        json_array_append_new(products, json_pack("{s:s, s:o}", "name",
-                                                  ft_model_product_name(m, p), "route", route));
-    }
-    json_t *doc = json_pack("{s:s, s:o, s:o}", "name", ft_model_name(m), "stations", stations,
-                            "products", products);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    return text;
-}
+/* ---- a station ----------------------------------------------------------- */
 
 static enum MHD_Result station(serve_http *h, struct MHD_Connection *c, const char *name)
 {
@@ -291,6 +263,9 @@ static enum MHD_Result get(serve_http *h, struct MHD_Connection *c, const char *
     if (!strcmp(url, "/app.js"))
         return send_bytes(c, 200, ft_web_dash_js, ft_web_dash_js_len,
                           "text/javascript; charset=utf-8", false);
+    if (!strcmp(url, "/fleet.js"))
+        return send_bytes(c, 200, ft_web_dash_fleet_js, ft_web_dash_fleet_js_len,
+                          "text/javascript; charset=utf-8", false);
     if (!strcmp(url, "/app.css"))
         return send_bytes(c, 200, ft_web_dash_css, ft_web_dash_css_len,
                           "text/css; charset=utf-8", false);
@@ -367,7 +342,7 @@ serve_http *serve_http_start(const ft_model *m, const serve_source *src, const s
         return NULL;
     }
     serve_http *h = calloc(1, sizeof *h);
-    if (!h || !(h->model_json = model_doc(m))) {
+    if (!h || !(h->model_json = serve_model_json(m))) {
         free(h);
         ft_fail(err, NULL, 0, 0, "out of memory");
         return NULL;

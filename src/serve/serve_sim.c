@@ -1,6 +1,7 @@
 /* serve_sim.c -- the simulation behind the dashboard: a thread that runs a
  * model at a chosen multiple of real time and publishes, after every step,
- * the plant's state as one JSON document with a version number.
+ * the plant's state (stations, conveyors, AGVs) as one JSON document with a
+ * version number.
  *
  * Readers never touch the simulation: they copy the latest document under a
  * mutex, or wait on a condition variable for a newer version (the live
@@ -110,6 +111,14 @@ static json_t *state_doc(serve_sim *ss, const ft_snapshot *snap, const ft_report
                                                    (json_int_t)c->capacity, "stopped",
                                                    c->stopped));
     }
+    json_t *vehicles = json_array();
+    for (size_t i = 0; i < snap->n_vehicles; i++) {
+        const ft_vehicle_now *v = &snap->vehicles[i];
+        json_array_append_new(vehicles, json_pack("{s:s, s:f, s:f, s:s, s:i, s:f}", "name",
+                                                  v->name, "x", v->x_m, "y", v->y_m, "state",
+                                                  ft_vehicle_state_name(v->state), "load",
+                                                  v->load, "battery", v->battery));
+    }
     double oee = 0;
     for (size_t i = 0; i < r->n_stations; i++)
         oee += r->stations[i].oee / (double)r->n_stations;
@@ -118,13 +127,13 @@ static json_t *state_doc(serve_sim *ss, const ft_snapshot *snap, const ft_report
         per_hour += r->products[i].per_hour;
     if (per_hour > 0)
         takt = 3600 / per_hour;
-    return json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:s?, s:o, s:o}",
+    return json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:s?, s:o, s:o, s:o}",
                      "mode", "simulation", "time_s",
                      snap->now_s, "running", ss->running, "speed", ss->speed, "wip",
                      (json_int_t)snap->wip, "produced", (json_int_t)snap->produced, "scrapped",
                      (json_int_t)snap->scrapped, "throughput_per_hour", per_hour, "takt_s", takt,
                      "oee_mean", oee, "bottleneck", r->bottleneck, "stations", stations,
-                     "conveyors", conveyors);
+                     "conveyors", conveyors, "vehicles", vehicles);
 }
 
 /* Publish the simulation's state: called by the simulation thread only. */

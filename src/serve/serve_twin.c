@@ -14,7 +14,8 @@
  * so all of a station's servers are counted in it; its `idle` is shown as
  * starved and `off` as off_shift; utilisation is the share of the observed
  * time spent working; OEE is null (no telemetry for it); the bottleneck is
- * the latest forecast's. */
+ * the latest forecast's; conveyors and AGVs are empty lists (telemetry does
+ * not report them). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -130,13 +131,14 @@ static json_t *state_doc(const serve_twin *st, const twin_view *v, bool feeding)
         (json_int_t)v->n_forecasts, "stale_after_s", st->o.session.stale_after_s, "gateways",
         gateways);
     const char *bottleneck = v->n_forecasts ? v->forecast.bottleneck : NULL;
-    return json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:n, s:s?, s:o, s:[], s:o}",
+    return json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:n, s:s?, s:o, s:[], s:[], "
+                     "s:o}",
                      "mode", "twin", "time_s", v->now_s, "running", feeding, "speed",
                      st->replay ? st->o.speed : 1.0, "wip", (json_int_t)v->wip, "produced",
                      (json_int_t)v->output, "scrapped", (json_int_t)v->scrapped,
                      "throughput_per_hour", per_hour, "takt_s", per_hour > 0 ? 3600 / per_hour : 0,
                      "oee_mean", "bottleneck", bottleneck, "stations", stations, "conveyors",
-                     "twin", twin);
+                     "vehicles", "twin", twin);
 }
 
 static json_t *forecast_doc(const twin_forecast *f)

@@ -2,19 +2,29 @@
 """dashboard.py -- drive the fabtwin dashboard in headless Chromium over the
 DevTools protocol and check what a user sees.
 
-usage: dashboard.py URL ARTIFACT_DIR [twin]
+usage: dashboard.py URL ARTIFACT_DIR [twin | agv]
 
 Checks: the page loads and runs without script errors; the layout shows
 every station of the model (from /api/model); the KPI tiles fill and update;
 a mouse click on a station opens its panel with its KPIs; Chinese names come
-through. Screenshots of the page before and after the click are written to
-ARTIFACT_DIR.
+through; a model without an AGV layout shows no network, vehicles, AGV
+tile or chart. Screenshots of the page before and after the click are
+written to ARTIFACT_DIR.
 
 With `twin` (a `fabtwin serve --twin` with a dead gateway behind URL): the
 controls are hidden; the shift forecast chart is drawn, with a point per
 forecast of /api/forecast; the P(target) tile fills; the stations /api/state
 says are stale, and only they, are drawn hatched with a dashed outline and
 say 过期 in their tooltip and panel. Screenshot: dashboard-twin.png.
+
+With `agv` (a model with an AGV layout and fleet behind URL): every station
+and every node of /api/model's layout is drawn, with its (Chinese) name,
+every edge too, one-way ones with an arrowhead, chargers with ⚡ and parking
+with P; there are as many vehicle markers as the fleet has vehicles, each
+coloured by a known state and inside the drawn network; **the AGVs move
+between two snapshots** 1.5 s apart; the AGV tile and chart fill; a click
+on a vehicle opens its panel with its battery. Screenshots:
+dashboard-agv.png, dashboard-agv-panel.png.
 
 Prints one line per check ("ok ..." / "FAIL ..."); exit status 1 when any
 fails. Needs Debian's chromium and python3-websocket.
@@ -34,6 +44,7 @@ import websocket  # python3-websocket (websocket-client)
 
 URL, ART = sys.argv[1], sys.argv[2]
 TWIN = len(sys.argv) > 3 and sys.argv[3] == "twin"
+AGV = len(sys.argv) > 3 and sys.argv[3] == "agv"
 failures = 0
 
 
@@ -120,6 +131,8 @@ def main():
 
         if TWIN:
             check_twin(page)
+        elif AGV:
+            check_agv(page)
         else:
             check_simulation(page)
         report(not page.exceptions, f"no script errors ({page.exceptions})")
@@ -172,6 +185,96 @@ def check_simulation(page):
     page.screenshot(os.path.join(ART, "dashboard-panel.png"))
     report(os.path.getsize(os.path.join(ART, "dashboard.png")) > 10000,
            f"screenshots saved in {ART}")
+    shown = page.eval("""[document.querySelectorAll('g.node, g.vehicle, .network').length,
+        ...[...document.querySelectorAll('.fleet-only, .layout-only')].map(e => e.offsetParent === null)]""")
+    report(shown[0] == 0 and all(shown[1:]),
+           f"no layout in the model: no network, vehicles, AGV tile or chart ({shown})")
+
+
+def vehicle_positions(page):
+    """Each vehicle marker's centre on the screen, by name."""
+    return page.eval("""Object.fromEntries([...document.querySelectorAll('g.vehicle')].map(g => {
+        const r = g.querySelector('circle.body').getBoundingClientRect();
+        return [g.dataset.vehicle, [r.x + r.width / 2, r.y + r.height / 2]];
+    }))""")
+
+
+def check_agv(page):
+    model = json.load(urllib.request.urlopen(URL + "api/model"))
+    stations = [s["name"] for s in model["stations"]]
+    nodes = [n["name"] for n in model["layout"]["nodes"]]
+    n_veh = model["vehicles"]
+    report(page.wait_for(f"document.querySelectorAll('g.vehicle').length === {n_veh}"),
+           f"agv: {n_veh} vehicle markers, one per vehicle of the fleet")
+    shown = page.eval("[...document.querySelectorAll('g.station')].map(g => g.dataset.station)")
+    report(shown == stations, f"agv: every station is drawn: {shown}")
+    drawn = page.eval("""[...document.querySelectorAll('g.node')].map(g =>
+        [g.dataset.node, g.querySelector('text.node-name').textContent, g.dataset.role,
+         g.querySelector('.glyph') ? g.querySelector('.glyph').textContent : ''])""")
+    report([d[0] for d in drawn] == nodes and all(d[0] == d[1] for d in drawn),
+           f"agv: every layout node is drawn with its name ({len(drawn)} of {len(nodes)})")
+    want_roles = {n["name"]: n["role"] or "" for n in model["layout"]["nodes"]}
+    report(all(want_roles[d[0]] == d[2] for d in drawn) and
+           all(d[3] == "⚡" for d in drawn if d[2] == "charger") and
+           all(d[3] == "P" for d in drawn if d[2] == "parking") and
+           {d[2] for d in drawn} >= {"charger", "parking", "shipping"},
+           "agv: chargers say ⚡, parking P, and the shipping dock is marked")
+    edges = page.eval("""[...document.querySelectorAll('.network path.path')].map(p =>
+        [p.classList.contains('one-way'), getComputedStyle(p).markerMid])""")
+    want_edges = model["layout"]["edges"]
+    report(len(edges) == len(want_edges) and
+           all(e[0] == w["one_way"] and (e[1] != "none") == w["one_way"] for e, w in zip(edges, want_edges)),
+           f"agv: every edge is drawn, one-way ones with an arrowhead ({len(edges)} of {len(want_edges)})")
+    # the names really render: the Chinese label has a width
+    width = page.eval("""(() => { const t = [...document.querySelectorAll('g.node text.node-name')]
+        .find(t => /[\u4e00-\u9fff]/.test(t.textContent)); return t ? t.getBBox().width : 0; })()""")
+    report(width > 10, f"agv: Chinese node names render ({width:.0f} units wide)")
+    page.wait_for("[...document.querySelectorAll('g.vehicle')].every(g => g.dataset.state)")
+    states = page.eval("[...document.querySelectorAll('g.vehicle')].map(g => g.dataset.state)")
+    report(all(s in ("idle", "empty", "loaded", "blocked", "handling", "charging") for s in states),
+           f"agv: every vehicle is coloured by a known state: {sorted(set(states))}")
+    inside = page.eval("""(() => {
+        const n = document.querySelector('.network').getBoundingClientRect();
+        return [...document.querySelectorAll('g.vehicle circle.body')].every(c => {
+            const r = c.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+            return x >= n.left - 1 && x <= n.right + 1 && y >= n.top - 1 && y <= n.bottom + 1;
+        });
+    })()""")
+    report(inside, "agv: the vehicles are on the drawn network")
+    before = vehicle_positions(page)
+    page.screenshot(os.path.join(ART, "dashboard-agv.png"))
+    time.sleep(1.5)
+    after = vehicle_positions(page)
+    moved = [k for k in before if k in after and
+             max(abs(before[k][0] - after[k][0]), abs(before[k][1] - after[k][1])) > 2]
+    report(len(moved) >= 2, f"agv: AGVs move between two snapshots 1.5 s apart ({len(moved)} of {n_veh} moved)")
+    page.screenshot(os.path.join(ART, "dashboard-agv-moved.png"))
+    report(page.wait_for("/^[0-9.]+$/.test(document.getElementById('k-agv').textContent)") and
+           page.eval("document.getElementById('k-agv-unit').textContent").find("held by traffic") >= 0,
+           "agv: the AGV tile shows utilization and the share held by traffic: "
+           + str(page.eval("document.getElementById('k-agv').textContent + ' ' + "
+                           "document.getElementById('k-agv-unit').textContent")))
+    bars = page.eval("""(() => { const c = Chart.getChart('c-agv');
+        return c ? c.data.labels.length : -1; })()""")
+    report(bars == n_veh, f"agv: the AGV chart has a bar per vehicle ({bars})")
+    # a click on a vehicle (paused, so that it holds still) opens its panel with its battery
+    urllib.request.urlopen(urllib.request.Request(URL + "api/control", data=b'{"action":"pause"}',
+                                                  headers={"Content-Type": "application/json"}))
+    time.sleep(0.5)
+    box = page.eval("""(() => { const r = document.querySelector('g.vehicle circle.body').getBoundingClientRect();
+        return {x: r.x + r.width / 2, y: r.y + r.height / 2,
+                name: document.querySelector('g.vehicle').dataset.vehicle}; })()""")
+    for kind in ("mousePressed", "mouseReleased"):
+        page.call("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left",
+                  clickCount=1)
+    opened = page.wait_for(f"""!document.getElementById('panel').hidden &&
+        document.getElementById('panel-title').textContent === {json.dumps(box["name"])} &&
+        [...document.getElementById('panel-kpis').rows].some(r => r.cells[0].textContent === 'battery' &&
+                                                              / %$/.test(r.cells[1].textContent))""")
+    report(opened, f"agv: a click on {box['name']} opens its panel with its battery")
+    page.screenshot(os.path.join(ART, "dashboard-agv-panel.png"))
+    report(os.path.getsize(os.path.join(ART, "dashboard-agv.png")) > 10000,
+           f"agv: screenshots saved in {ART}")
 
 
 def check_twin(page):

@@ -8,6 +8,11 @@
  * start, stations of one column are stacked. Names are set as text, never
  * as HTML.
  *
+ * A model with an AGV layout (`layout` in /api/model) is drawn to scale
+ * instead: the path network under smaller station boxes and the vehicles
+ * moving on it (fleet.js), an AGV tile and a chart of the vehicles' state
+ * shares (from /api/kpis `fleet`); a click on a vehicle opens its panel.
+ *
  * Twin mode (the state's `mode` is "twin": `fabtwin serve --twin`): the
  * plant cannot be paused, so the controls go; stale stations are hatched
  * grey with a dashed outline and say 过期 / stale; the shift forecast panel
@@ -26,7 +31,9 @@ const $ = (id) => document.getElementById(id);
 let model = null;
 let twin = false;
 let token = '';
-let selected = null;
+let selected = null;           // the station in the panel ...
+let selectedVehicle = null;    // ... or the vehicle
+let lastKpis = null;
 let lastState = null;
 const series = { t: [], throughput: [], wip: [] };
 const forecasts = new Map();   // time_s -> forecast document
@@ -109,6 +116,10 @@ function toScale(m, root, W, H) {
   return pos;
 }
 
+/* A station's box: its size and where its lines go (user units). */
+const BOX = { W: 170, H: 86, pad: 8, name: 20, info: 40, bar: 52, barH: 10, queue: 78 };
+const BOX_COMPACT = { W: 112, H: 56, pad: 6, name: 15, info: 28, bar: 34, barH: 6, queue: 51 };
+
 function drawLayout(m) {
   const root = $('layout');
   root.textContent = '';
@@ -121,12 +132,16 @@ function drawLayout(m) {
   svg('rect', { width: 8, height: 8, fill: '#d1d5db' }, hatch);
   svg('line', { x1: 0, y1: 0, x2: 0, y2: 8, stroke: '#9ca3af', 'stroke-width': 3 }, hatch);
 
-  const W = 170, H = 86, GX = 60, GY = 30;
-  const pos = m.stations.every((s) => Array.isArray(s.at)) ? toScale(m, root, W, H) : byRoute(m, root, W, H, GX, GY);
+  const agv = fleetPresent(m);
+  const box = agv ? BOX_COMPACT : BOX;
+  const W = box.W, H = box.H, GX = 60, GY = 30;
+  const pos = agv ? fleetPlace(m, root, W, H)
+    : m.stations.every((s) => Array.isArray(s.at)) ? toScale(m, root, W, H) : byRoute(m, root, W, H, GX, GY);
 
-  const edges = new Set();
-  for (const p of m.products)
-    for (let k = 1; k < p.route.length; k++) edges.add(p.route[k - 1] + '\u0000' + p.route[k]);
+  const edges = new Set();          // route arrows; with AGVs the network shows the ways instead
+  if (!agv)
+    for (const p of m.products)
+      for (let k = 1; k < p.route.length; k++) edges.add(p.route[k - 1] + '\u0000' + p.route[k]);
   for (const e of edges) {
     const [a, b] = e.split('\u0000');
     if (a === b || !pos[a] || !pos[b]) continue;
@@ -141,15 +156,19 @@ function drawLayout(m) {
     const g = svg('g', { class: 'station', 'data-station': s.name, transform: `translate(${pos[s.name].x},${pos[s.name].y})` }, root);
     svg('title', {}, g).textContent = s.name;
     svg('rect', { class: 'box', width: W, height: H, fill: STATE_COLOURS.starved }, g);
-    const name = svg('text', { x: 8, y: 20 }, g);
+    const name = svg('text', { x: box.pad, y: box.name, class: 'name' }, g);
     name.textContent = s.name;
-    const info = svg('text', { x: 8, y: 40, class: 'info' }, g);
+    const info = svg('text', { x: box.pad, y: box.info, class: 'info' }, g);
     info.textContent = `${s.servers} server${s.servers > 1 ? 's' : ''}`;
-    svg('rect', { class: 'queue-bg', x: 8, y: 52, width: W - 16, height: 10 }, g);
-    svg('rect', { class: 'queue-fill', x: 8, y: 52, width: 0, height: 10 }, g);
-    const q = svg('text', { x: 8, y: 78, class: 'queue-text' }, g);
+    svg('rect', { class: 'queue-bg', x: box.pad, y: box.bar, width: W - 2 * box.pad, height: box.barH }, g);
+    svg('rect', { class: 'queue-fill', x: box.pad, y: box.bar, width: 0, height: box.barH }, g);
+    const q = svg('text', { x: box.pad, y: box.queue, class: 'queue-text' }, g);
     q.textContent = s.buffer || 'queue';
     g.addEventListener('click', () => openPanel(s.name));
+  }
+  if (agv) {
+    fleetDrawVehicles(root);
+    fleetLegend($('legend-agv'), !twin);
   }
   const legend = $('legend');
   legend.textContent = '';
@@ -207,7 +226,9 @@ function updateTiles(s) {
     return;
   }
   $('play').textContent = s.running ? 'Pause' : 'Run';
-  $('speed').value = String(s.speed);
+  const speed = $('speed'), shown = String(s.speed);
+  if (![...speed.options].some((o) => o.value === shown)) speed.add(new Option(`${s.speed}×`, shown));
+  speed.value = shown;
 }
 
 function makeCharts() {
@@ -227,6 +248,15 @@ function makeCharts() {
     options: { animation: false, responsive: true, maintainAspectRatio: false, indexAxis: 'y',
       scales: { x: { stacked: true, max: 100, title: { display: true, text: '% of time' } }, y: { stacked: true } } },
   });
+  if (showsFleet()) {
+    charts.agv = new Chart($('c-agv'), {
+      type: 'bar',
+      data: { labels: [], datasets: VEHICLE_STATES.map((st) => ({ label: VEHICLE_LABELS[st], data: [],
+        backgroundColor: VEHICLE_COLOURS[st] })) },
+      options: { animation: false, responsive: true, maintainAspectRatio: false, indexAxis: 'y',
+        scales: { x: { stacked: true, max: 100, title: { display: true, text: '% of time' } }, y: { stacked: true } } },
+    });
+  }
 }
 
 function updateSeries(s) {
@@ -272,20 +302,58 @@ async function refreshStates() {
     const r = await fetch('api/kpis');
     if (!r.ok) return;
     const k = await r.json();
+    lastKpis = k;
     drawShares((name) => (k.stations.find((y) => y.name === name) || {}).states || {});
+    if (k.fleet) drawFleet(k.fleet);
   } catch (e) { /* the next tick tries again */ }
+}
+
+/* The AGV tile and chart: utilization and state shares per vehicle. */
+function drawFleet(f) {
+  $('k-agv').textContent = fmt(100 * f.utilization, 1);
+  $('k-agv-unit').textContent = `% busy · held by traffic ${fmt(100 * f.blocked, 1)} %`;
+  if (!charts.agv) return;
+  const list = f.per_vehicle || [];
+  charts.agv.data.labels = list.map((v) => `${v.name} (${fmt(100 * v.utilization, 0)} %)`);
+  VEHICLE_STATES.forEach((st, i) => {
+    charts.agv.data.datasets[i].data = list.map((v) => 100 * ((v.states || {})[st] || 0));
+  });
+  charts.agv.update();
 }
 
 /* ---- the station panel -------------------------------------------------- */
 
 async function openPanel(name) {
   selected = name;
+  selectedVehicle = null;
   $('panel').hidden = false;
+  $('panel').dataset.kind = 'station';
   $('panel-title').textContent = name;
+  $('panel-history-title').hidden = $('panel-history').hidden = false;
   await refreshPanel();
 }
 
+function openVehiclePanel(name) {
+  selected = null;
+  selectedVehicle = name;
+  $('panel').hidden = false;
+  $('panel').dataset.kind = 'vehicle';
+  $('panel-title').textContent = name;
+  $('panel-history-title').hidden = $('panel-history').hidden = true;
+  refreshPanel();
+}
+
 async function refreshPanel() {
+  if (selectedVehicle) {
+    const table = $('panel-kpis');
+    table.textContent = '';
+    for (const [label, value] of fleetPanelRows(selectedVehicle, lastState, lastKpis)) {
+      const tr = table.insertRow();
+      tr.insertCell().textContent = label;
+      tr.insertCell().textContent = value;
+    }
+    return;
+  }
   if (!selected) return;
   const r = await fetch('api/stations/' + encodeURIComponent(selected));
   if (!r.ok) return;
@@ -332,6 +400,16 @@ function setMode(s) {
   $('controls').hidden = twin;
   for (const el of document.querySelectorAll('.twin-only')) el.hidden = !twin;
   for (const el of document.querySelectorAll('.sim-only')) el.hidden = twin;
+}
+
+/* The AGV tile and chart: a simulated fleet (telemetry does not report one). */
+function showsFleet() {
+  return !twin && model && model.vehicles > 0;
+}
+
+function setFleetShown() {
+  for (const el of document.querySelectorAll('.fleet-only')) el.hidden = !showsFleet();
+  for (const el of document.querySelectorAll('.layout-only')) el.hidden = !fleetPresent(model);
 }
 
 function staleWhy(state, st) {
@@ -421,7 +499,7 @@ function wireControls() {
   $('restart').addEventListener('click', () => control({ action: 'restart' }));
   $('speed').addEventListener('change', (e) => control({ action: 'speed', speed: Number(e.target.value) }));
   $('token').addEventListener('change', (e) => { token = e.target.value; });
-  $('panel-close').addEventListener('click', () => { selected = null; $('panel').hidden = true; });
+  $('panel-close').addEventListener('click', () => { selected = selectedVehicle = null; $('panel').hidden = true; });
 }
 
 /* ---- start -------------------------------------------------------------- */
@@ -430,6 +508,7 @@ function onState(s) {
   lastState = s;
   updateTiles(s);
   updateLayout(s);
+  fleetUpdate(s, openVehiclePanel);
   updateSeries(s);
 }
 
@@ -440,6 +519,7 @@ async function main() {
   const first = await fetch('api/state');
   const state = first.ok ? await first.json() : null;
   if (state) setMode(state);
+  setFleetShown();
   drawLayout(model);
   makeCharts();
   wireControls();
