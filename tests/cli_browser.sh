@@ -10,11 +10,7 @@
 set -u
 bin=$1
 art=$(cd "$(dirname "$bin")" && pwd)/test-artifacts
-tmp=$(mktemp -d)
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
+. "$(dirname "$0")/lib.sh"
 
 port=$(free_port)
 "$bin" serve models/elevator-line.yaml --port "$port" --speed 3600 --for 120s >/dev/null 2>&1 &

@@ -12,10 +12,6 @@
 set -u
 bin=$1
 . "$(dirname "$0")/lib.sh"
-pids=()
-cleanup_extra='kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null'
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
 model=models/lights-out-plant.yaml
 
 # What the model file says, read with a few lines of Python (the layout

@@ -1,10 +1,12 @@
 # lib.sh -- what the command-line tests share: a temporary folder removed on
 # exit, and check NAME COMMAND, which runs COMMAND and prints "ok NAME" or
 # "FAIL NAME". A script ends with `finish`, whose status says whether all
-# checks passed. Sourced by tests/cli_*.sh.
+# checks passed. Background processes a script starts go in `pids` and are
+# killed on exit. Sourced by tests/cli_*.sh.
 tmp=$(mktemp -d)
+pids=()
 cleanup_extra=""
-trap 'eval "$cleanup_extra"; rm -rf "$tmp"' EXIT
+trap '[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; eval "$cleanup_extra"; rm -rf "$tmp"' EXIT
 pass=0 failed=0
 ok()   { pass=$((pass + 1)); echo "ok   $1"; }
 bad()  { failed=$((failed + 1)); echo "FAIL $1"; }
@@ -13,3 +15,12 @@ finish() {
   echo "$pass passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+
+# A free TCP port on loopback.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Run Python on the JSON document on stdin, bound to d.
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
+# Wait (at most 5 s) until URL answers.
+wait_up() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.05; done; return 1; }
+# within S COMMAND: until COMMAND succeeds, at most S seconds.
+within() { local s=$1; shift; for _ in $(seq 1 $((s * 10))); do eval "$*" 2>/dev/null && return 0; sleep 0.1; done; eval "$*"; }
