@@ -1,5 +1,5 @@
-/* agv_fleet.c -- the vehicles: what each is doing, when it moves, which
- * transport it takes, where it parks and when it charges.
+/* agv_fleet.c -- the vehicles: building the fleet, what each is doing,
+ * when it moves, where it parks and when it charges.
  *
  * Time moves in routing steps of `following / speed` seconds while any
  * vehicle has somewhere to go; a step event moves every vehicle one cell
@@ -10,12 +10,7 @@
  * A vehicle's life: idle (parked, or standing where it was if all parking
  * is taken) -> to the pick-up -> loading -> to the drop-off -> unloading ->
  * idle, or to a charger first when its battery is below the threshold.
- * Dispatch runs once per instant in which something changed, after all
- * requests of that instant are in: by `nearest` (each task, oldest first,
- * gets the nearest idle vehicle) or `optimal` (the oldest tasks, as many
- * as there are idle vehicles, assigned to them with the least total empty
- * travel -- the Hungarian method; taking the oldest keeps any task from
- * starving).
+ * Who takes which transport is agv_dispatch.c's; the KPIs agv_report.c's.
  *
  * Half steps: a step from cell a to b is carried out as a -> midpoint of
  * the arc -> b. At whole steps every vehicle is on a cell, at half steps
@@ -27,101 +22,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agv/agv_internal.h"
-#include "stats/stats.h"
-
-typedef enum agv_mode {
-    MODE_IDLE, MODE_TO_PICK, MODE_LOADING, MODE_TO_DROP, MODE_UNLOADING, MODE_TO_CHARGER,
-    MODE_CHARGING, MODE_WAIT_CHARGER
-} agv_mode;
-
-typedef struct agv_request {
-    int pickup, dest, pick_node, drop_node;
-    double t_s;
-} agv_request;
-
-typedef struct agv_vehicle {
-    char name[32];
-    agv_mode mode;
-    int goal;              /* layout node it heads for, -1: none (stay) */
-    int park, charger;     /* claimed parking / charger index, -1 */
-    double prio;
-    /* the task */
-    int pickup, dest, pick_node, drop_node, n;
-    double *req_t;         /* request time of each item aboard or to fetch */
-    double load_start_s;
-    sim_rng rng;
-    /* battery */
-    double battery, battery_t;
-    bool depleted;
-    /* statistics */
-    ft_vehicle_state state;
-    double state_t, state_s[FT_VEH_N_STATES];
-    bool busy;
-    double busy_t, busy_s;
-    double loaded_m, empty_m, battery_min;
-    uint64_t trips, charges;
-} agv_vehicle;
-
-struct agv_fleet {
-    const model_fleet *def;
-    const model_layout *lay;
-    const char *path;      /* model file, for messages */
-    sim *s;
-    agv_hooks hooks;
-    agv_cells g;
-    agv_router router;
-    double step_s;
-    agv_vehicle *v;
-    int n;
-    uint32_t *at, *next, *order;
-    bool *frozen;
-    const uint32_t **goal_dist;
-    agv_request *req;
-    size_t n_req, cap_req;
-    int *park_owner, *charger_owner; /* vehicle or -1 */
-    bool ticking, dispatch_pending;
-    double tick_t;
-    agv_step_fn observe;
-    void *observe_ctx;
-    /* statistics */
-    double t_reset;
-    stats_tally *wait, *delivery;
-    uint64_t items, depleted;
-};
+#include "agv/agv_fleet_internal.h"
 
 static void tick_event(sim *s, void *obj, intptr_t arg);
-static void dispatch_event(sim *s, void *obj, intptr_t arg);
 static void action_event(sim *s, void *obj, intptr_t arg);
 
 /* ---- small things ------------------------------------------------------------ */
 
-static double now(const agv_fleet *fl)
+double agv_now(const agv_fleet *fl)
 {
     return sim_now(fl->s);
 }
 
-static void set_state(agv_fleet *fl, agv_vehicle *v, ft_vehicle_state st)
+void agv_set_state(agv_fleet *fl, agv_vehicle *v, ft_vehicle_state st)
 {
-    double t = now(fl);
+    double t = agv_now(fl);
     v->state_s[v->state] += t - v->state_t;
     v->state = st;
     v->state_t = t;
 }
 
-static void set_busy(agv_fleet *fl, agv_vehicle *v, bool busy)
+void agv_set_busy(agv_fleet *fl, agv_vehicle *v, bool busy)
 {
-    double t = now(fl);
+    double t = agv_now(fl);
     if (v->busy)
         v->busy_s += t - v->busy_t;
     v->busy = busy;
     v->busy_t = t;
 }
 
-static void battery_update(agv_fleet *fl, agv_vehicle *v, double metres)
+void agv_battery_update(agv_fleet *fl, agv_vehicle *v, double metres)
 {
     const model_battery *b = &fl->def->battery;
-    double t = now(fl);
+    double t = agv_now(fl);
     if (b->present) {
         double dt = t - v->battery_t;
         v->battery += v->mode == MODE_CHARGING ? b->charge_per_s * dt : -b->drain_per_s * dt;
@@ -153,7 +86,7 @@ static bool at_goal(const agv_fleet *fl, int i)
 }
 
 /* Steps from vehicle i (where it will be after the current step) to node. */
-static uint32_t steps_to(const agv_fleet *fl, int i, int node)
+uint32_t agv_steps_to(const agv_fleet *fl, int i, int node)
 {
     return agv_dist_to(&fl->g, node)[fl->next[i]];
 }
@@ -166,14 +99,6 @@ static void ensure_ticking(agv_fleet *fl)
     sim_schedule(fl->s, 0, tick_event, fl, 0);
 }
 
-static void request_dispatch(agv_fleet *fl)
-{
-    if (fl->dispatch_pending)
-        return;
-    fl->dispatch_pending = true;
-    sim_schedule(fl->s, 0, dispatch_event, fl, 0);
-}
-
 static void set_goal(agv_fleet *fl, int i, int node)
 {
     fl->v[i].goal = node;
@@ -184,13 +109,13 @@ static void set_goal(agv_fleet *fl, int i, int node)
 }
 
 /* Nearest unclaimed node of `nodes` (owner[k] < 0) from vehicle i, or -1. */
-static int nearest_free(const agv_fleet *fl, int i, const int *nodes, const int *owner,
+int agv_nearest_free(const agv_fleet *fl, int i, const int *nodes, const int *owner,
                         size_t n)
 {
     int best = -1;
     uint32_t best_d = AGV_NONE;
     for (size_t k = 0; k < n; k++) {
-        uint32_t d = steps_to(fl, i, nodes[k]);
+        uint32_t d = agv_steps_to(fl, i, nodes[k]);
         if (owner[k] < 0 && d < best_d) {
             best_d = d;
             best = (int)k;
@@ -199,7 +124,7 @@ static int nearest_free(const agv_fleet *fl, int i, const int *nodes, const int 
     return best;
 }
 
-static void release_claims(agv_fleet *fl, agv_vehicle *v)
+void agv_release_claims(agv_fleet *fl, agv_vehicle *v)
 {
     if (v->park >= 0)
         fl->park_owner[v->park] = -1;
@@ -213,9 +138,9 @@ static void release_claims(agv_fleet *fl, agv_vehicle *v)
 static void start_action(agv_fleet *fl, int i, agv_mode mode, double duration_s)
 {
     agv_vehicle *v = &fl->v[i];
-    battery_update(fl, v, 0);
+    agv_battery_update(fl, v, 0);
     v->mode = mode;
-    set_state(fl, v, mode == MODE_CHARGING ? FT_VEH_CHARGING : FT_VEH_HANDLING);
+    agv_set_state(fl, v, mode == MODE_CHARGING ? FT_VEH_CHARGING : FT_VEH_HANDLING);
     sim_schedule(fl->s, duration_s > 0 ? duration_s : 0, action_event, fl, i);
 }
 
@@ -225,7 +150,7 @@ static void arrive(agv_fleet *fl, int i)
     agv_vehicle *v = &fl->v[i];
     switch (v->mode) {
     case MODE_TO_PICK:
-        v->load_start_s = now(fl);
+        v->load_start_s = agv_now(fl);
         start_action(fl, i, MODE_LOADING, sim_dist_sample(&fl->def->load_s, &v->rng));
         break;
     case MODE_TO_DROP:
@@ -233,7 +158,7 @@ static void arrive(agv_fleet *fl, int i)
         break;
     case MODE_TO_CHARGER: {
         const model_battery *b = &fl->def->battery;
-        battery_update(fl, v, 0);
+        agv_battery_update(fl, v, 0);
         start_action(fl, i, MODE_CHARGING, (b->charge_to - v->battery) / b->charge_per_s);
         break;
     }
@@ -243,7 +168,7 @@ static void arrive(agv_fleet *fl, int i)
 }
 
 /* Head for node in mode; arrive at once if already there and at rest. */
-static void head_for(agv_fleet *fl, int i, agv_mode mode, int node)
+void agv_head_for(agv_fleet *fl, int i, agv_mode mode, int node)
 {
     fl->v[i].mode = mode;
     set_goal(fl, i, node);
@@ -256,25 +181,25 @@ static void go_idle(agv_fleet *fl, int i)
 {
     agv_vehicle *v = &fl->v[i];
     const model_battery *b = &fl->def->battery;
-    release_claims(fl, v);
+    agv_release_claims(fl, v);
     if (b->present && v->battery < b->charge_below) {
-        int c = nearest_free(fl, i, fl->lay->chargers, fl->charger_owner, fl->lay->n_chargers);
+        int c = agv_nearest_free(fl, i, fl->lay->chargers, fl->charger_owner, fl->lay->n_chargers);
         if (c >= 0) {
             fl->charger_owner[c] = i;
             v->charger = c;
-            head_for(fl, i, MODE_TO_CHARGER, fl->lay->chargers[c]);
+            agv_head_for(fl, i, MODE_TO_CHARGER, fl->lay->chargers[c]);
             return;
         }
     }
-    int p = nearest_free(fl, i, fl->lay->parking, fl->park_owner, fl->lay->n_parking);
+    int p = agv_nearest_free(fl, i, fl->lay->parking, fl->park_owner, fl->lay->n_parking);
     if (p >= 0)
         fl->park_owner[p] = i;
     v->park = p;
     v->mode = b->present && v->battery < b->charge_below ? MODE_WAIT_CHARGER : MODE_IDLE;
     set_goal(fl, i, p >= 0 ? fl->lay->parking[p] : -1);
     if (fl->next[i] == fl->at[i])
-        set_state(fl, v, v->mode == MODE_WAIT_CHARGER ? FT_VEH_CHARGING : FT_VEH_IDLE);
-    request_dispatch(fl);
+        agv_set_state(fl, v, v->mode == MODE_WAIT_CHARGER ? FT_VEH_CHARGING : FT_VEH_IDLE);
+    agv_request_dispatch(fl);
 }
 
 static void action_event(sim *s, void *obj, intptr_t arg)
@@ -283,23 +208,23 @@ static void action_event(sim *s, void *obj, intptr_t arg)
     agv_fleet *fl = obj;
     int i = (int)arg;
     agv_vehicle *v = &fl->v[i];
-    battery_update(fl, v, 0);
+    agv_battery_update(fl, v, 0);
     switch (v->mode) {
     case MODE_LOADING:
         fl->hooks.loaded(fl->hooks.ctx, i, v->pickup, v->dest, v->n);
-        set_state(fl, v, FT_VEH_LOADED);
-        head_for(fl, i, MODE_TO_DROP, v->drop_node);
+        agv_set_state(fl, v, FT_VEH_LOADED);
+        agv_head_for(fl, i, MODE_TO_DROP, v->drop_node);
         break;
     case MODE_UNLOADING:
         fl->hooks.unloaded(fl->hooks.ctx, i, v->pickup, v->dest, v->n);
         for (int k = 0; k < v->n; k++) {
             stats_tally_add(fl->wait, v->load_start_s - v->req_t[k]);
-            stats_tally_add(fl->delivery, now(fl) - v->req_t[k]);
+            stats_tally_add(fl->delivery, agv_now(fl) - v->req_t[k]);
         }
         fl->items += (uint64_t)v->n;
         v->trips++;
         v->n = 0;
-        set_busy(fl, v, false);
+        agv_set_busy(fl, v, false);
         go_idle(fl, i);
         break;
     case MODE_CHARGING:
@@ -354,7 +279,7 @@ static void tick_event(sim *s, void *obj, intptr_t arg)
                 v->empty_m += m;
             fl->at[i] = fl->next[i];
         }
-        battery_update(fl, v, m);
+        agv_battery_update(fl, v, m);
     }
     /* 2. arrivals */
     for (int i = 0; i < fl->n; i++)
@@ -387,7 +312,7 @@ static void tick_event(sim *s, void *obj, intptr_t arg)
         if (st != FT_VEH_IDLE && st != FT_VEH_CHARGING)
             active = true;
         if (st != v->state)
-            set_state(fl, v, st);
+            agv_set_state(fl, v, st);
     }
     fl->tick_t = sim_now(s);
     if (fl->observe)
@@ -395,157 +320,6 @@ static void tick_event(sim *s, void *obj, intptr_t arg)
     fl->ticking = active;
     if (active)
         sim_schedule(s, fl->step_s, tick_event, fl, 0);
-}
-
-/* ---- dispatch ------------------------------------------------------------------------ */
-
-typedef struct agv_job {
-    size_t first;   /* its oldest request */
-    int n;          /* requests in it (<= capacity) */
-} agv_job;
-
-/* Give vehicle i the job: its requests leave the open list (marked taken). */
-static void assign_job(agv_fleet *fl, int i, const agv_job *job, bool *taken)
-{
-    agv_vehicle *v = &fl->v[i];
-    const agv_request *r0 = &fl->req[job->first];
-    v->pickup = r0->pickup;
-    v->dest = r0->dest;
-    v->pick_node = r0->pick_node;
-    v->drop_node = r0->drop_node;
-    v->n = 0;
-    for (size_t k = job->first; k < fl->n_req && v->n < job->n; k++) {
-        const agv_request *r = &fl->req[k];
-        if (!taken[k] && r->pickup == r0->pickup && r->dest == r0->dest) {
-            taken[k] = true;
-            v->req_t[v->n++] = r->t_s;
-        }
-    }
-    release_claims(fl, v);
-    set_busy(fl, v, true);
-    head_for(fl, i, MODE_TO_PICK, v->pick_node);
-}
-
-/* Charging before work: idle vehicles below the threshold, and those
- * waiting for a charger (lowest charge first), take free chargers. */
-static void dispatch_chargers(agv_fleet *fl)
-{
-    const model_battery *b = &fl->def->battery;
-    if (!b->present)
-        return;
-    for (int i = 0; i < fl->n; i++)
-        if (fl->v[i].mode == MODE_IDLE && fl->next[i] == fl->at[i]) {
-            battery_update(fl, &fl->v[i], 0);
-            if (fl->v[i].battery < b->charge_below)
-                fl->v[i].mode = MODE_WAIT_CHARGER;
-        }
-    for (;;) {
-        int low = -1;
-        for (int i = 0; i < fl->n; i++)
-            if (fl->v[i].mode == MODE_WAIT_CHARGER &&
-                (low < 0 || fl->v[i].battery < fl->v[low].battery))
-                low = i;
-        if (low < 0)
-            return;
-        int c = nearest_free(fl, low, fl->lay->chargers, fl->charger_owner, fl->lay->n_chargers);
-        if (c < 0)
-            return;
-        release_claims(fl, &fl->v[low]);
-        fl->charger_owner[c] = low;
-        fl->v[low].charger = c;
-        head_for(fl, low, MODE_TO_CHARGER, fl->lay->chargers[c]);
-    }
-}
-
-static void dispatch_event(sim *s, void *obj, intptr_t arg)
-{
-    (void)s, (void)arg;
-    agv_fleet *fl = obj;
-    fl->dispatch_pending = false;
-    dispatch_chargers(fl);
-    if (fl->n_req == 0)
-        return;
-    int n_idle = 0;
-    int *idle = malloc((size_t)fl->n * sizeof *idle);
-    agv_job *jobs = malloc(fl->n_req * sizeof *jobs);
-    bool *taken = calloc(fl->n_req, sizeof *taken);
-    if (!idle || !jobs || !taken)
-        abort(); /* tens of entries: out of memory here is fatal */
-    for (int i = 0; i < fl->n; i++)
-        if (fl->v[i].mode == MODE_IDLE)
-            idle[n_idle++] = i;
-    /* jobs: requests with the same pick-up and destination, oldest first,
-     * up to the capacity of a vehicle */
-    size_t n_jobs = 0;
-    int cap = fl->def->capacity;
-    for (size_t k = 0; k < fl->n_req; k++) {
-        size_t j = 0;
-        while (j < n_jobs && !(fl->req[jobs[j].first].pickup == fl->req[k].pickup &&
-                               fl->req[jobs[j].first].dest == fl->req[k].dest &&
-                               jobs[j].n < cap))
-            j++;
-        if (j == n_jobs) {
-            if ((int)n_jobs == n_idle)
-                continue; /* no vehicle left for another job */
-            jobs[n_jobs++] = (agv_job){k, 0};
-        }
-        jobs[j].n++;
-    }
-    if (fl->def->dispatch == MODEL_DISPATCH_OPTIMAL && n_jobs > 1) {
-        double *cost = malloc(n_jobs * (size_t)n_idle * sizeof *cost);
-        int *pick = malloc(n_jobs * sizeof *pick);
-        if (!cost || !pick)
-            abort();
-        for (size_t j = 0; j < n_jobs; j++)
-            for (int c = 0; c < n_idle; c++) {
-                uint32_t d = steps_to(fl, idle[c], fl->req[jobs[j].first].pick_node);
-                cost[j * (size_t)n_idle + (size_t)c] = d == AGV_NONE ? 1e12 : d;
-            }
-        if (agv_assign(cost, (int)n_jobs, n_idle, pick))
-            abort();
-        for (size_t j = 0; j < n_jobs; j++)
-            assign_job(fl, idle[pick[j]], &jobs[j], taken);
-        free(cost);
-        free(pick);
-    } else {
-        for (size_t j = 0; j < n_jobs; j++) {
-            int best = -1;
-            uint32_t best_d = AGV_NONE;
-            for (int c = 0; c < n_idle; c++) {
-                if (idle[c] < 0)
-                    continue;
-                uint32_t d = steps_to(fl, idle[c], fl->req[jobs[j].first].pick_node);
-                if (best < 0 || d < best_d) {
-                    best = c;
-                    best_d = d;
-                }
-            }
-            assign_job(fl, idle[best], &jobs[j], taken);
-            idle[best] = -1;
-        }
-    }
-    size_t w = 0;
-    for (size_t k = 0; k < fl->n_req; k++)
-        if (!taken[k])
-            fl->req[w++] = fl->req[k];
-    fl->n_req = w;
-    free(idle);
-    free(jobs);
-    free(taken);
-}
-
-void agv_fleet_request(agv_fleet *fl, int pickup, int pick_node, int dest, int drop_node)
-{
-    if (fl->n_req == fl->cap_req) {
-        size_t cap = fl->cap_req ? 2 * fl->cap_req : 16;
-        agv_request *r = realloc(fl->req, cap * sizeof *r);
-        if (!r)
-            abort();
-        fl->req = r;
-        fl->cap_req = cap;
-    }
-    fl->req[fl->n_req++] = (agv_request){pickup, dest, pick_node, drop_node, now(fl)};
-    request_dispatch(fl);
 }
 
 /* ---- building -------------------------------------------------------------------------- */
@@ -692,111 +466,4 @@ void agv_fleet_free(agv_fleet *fl)
     agv_router_free(&fl->router);
     agv_cells_free(&fl->g);
     free(fl);
-}
-
-/* ---- reading it ---------------------------------------------------------------------------- */
-
-int agv_fleet_size(const agv_fleet *fl)
-{
-    return fl->n;
-}
-
-const char *agv_fleet_vehicle_name(const agv_fleet *fl, int vehicle)
-{
-    return fl->v[vehicle].name;
-}
-
-void agv_fleet_reset_stats(agv_fleet *fl)
-{
-    double t = now(fl);
-    fl->t_reset = t;
-    stats_tally_reset(fl->wait);
-    stats_tally_reset(fl->delivery);
-    fl->items = fl->depleted = 0;
-    for (int i = 0; i < fl->n; i++) {
-        agv_vehicle *v = &fl->v[i];
-        battery_update(fl, v, 0);
-        memset(v->state_s, 0, sizeof v->state_s);
-        v->state_t = v->busy_t = t;
-        v->busy_s = v->loaded_m = v->empty_m = 0;
-        v->trips = v->charges = 0;
-        v->battery_min = v->battery;
-    }
-}
-
-void agv_fleet_report(agv_fleet *fl, ft_fleet_kpis *k, ft_vehicle_kpis *out)
-{
-    double period = now(fl) - fl->t_reset;
-    memset(k, 0, sizeof *k);
-    k->vehicles = fl->n;
-    double blocked = 0;
-    for (int i = 0; i < fl->n; i++) {
-        agv_vehicle *v = &fl->v[i];
-        ft_vehicle_kpis *o = &out[i];
-        set_state(fl, v, v->state);
-        set_busy(fl, v, v->busy);
-        battery_update(fl, v, 0);
-        memset(o, 0, sizeof *o);
-        o->name = v->name;
-        for (int st = 0; st < FT_VEH_N_STATES; st++)
-            o->state_frac[st] = period > 0 ? v->state_s[st] / period : 0;
-        o->utilization = period > 0 ? v->busy_s / period : 0;
-        o->loaded_m = v->loaded_m;
-        o->empty_m = v->empty_m;
-        o->trips = v->trips;
-        o->charges = v->charges;
-        o->battery_min = v->battery_min;
-        k->utilization += o->utilization / fl->n;
-        k->loaded_m += v->loaded_m;
-        k->empty_m += v->empty_m;
-        blocked += o->state_frac[FT_VEH_BLOCKED] / fl->n;
-    }
-    k->blocked_frac = blocked;
-    k->items = fl->items;
-    k->wait_mean_s = stats_tally_mean(fl->wait);
-    k->wait_p95_s = stats_tally_quantile(fl->wait, 0.95);
-    k->delivery_mean_s = stats_tally_mean(fl->delivery);
-    k->delivery_p95_s = stats_tally_quantile(fl->delivery, 0.95);
-    k->depleted = fl->depleted;
-}
-
-void agv_fleet_snapshot(agv_fleet *fl, ft_vehicle_now *out)
-{
-    double f = fl->ticking && fl->step_s > 0 ? (now(fl) - fl->tick_t) / fl->step_s : 0;
-    if (f > 1)
-        f = 1;
-    for (int i = 0; i < fl->n; i++) {
-        agv_vehicle *v = &fl->v[i];
-        uint32_t a = fl->at[i], b = fl->next[i];
-        battery_update(fl, v, 0);
-        out[i] = (ft_vehicle_now){
-            .name = v->name,
-            .x_m = fl->g.x[a] + (fl->g.x[b] - fl->g.x[a]) * f,
-            .y_m = fl->g.y[a] + (fl->g.y[b] - fl->g.y[a]) * f,
-            .state = v->state,
-            .load = v->mode == MODE_TO_DROP || v->mode == MODE_UNLOADING ? v->n : 0,
-            .battery = v->battery,
-        };
-    }
-}
-
-void agv_fleet_observe(agv_fleet *fl, agv_step_fn fn, void *ctx)
-{
-    fl->observe = fn;
-    fl->observe_ctx = ctx;
-}
-
-uint32_t agv_fleet_cells(const agv_fleet *fl)
-{
-    return fl->g.n;
-}
-
-bool agv_fleet_arc(const agv_fleet *fl, uint32_t a, uint32_t b)
-{
-    return agv_cells_arc_m(&fl->g, a, b) >= 0;
-}
-
-double agv_fleet_step_s(const agv_fleet *fl)
-{
-    return fl->step_s;
 }
