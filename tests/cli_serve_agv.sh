@@ -43,6 +43,9 @@ for l in section("layout"):
     elif m := re.match(r"\s+(parking|chargers|shipping):\s*\[?([^\]]*)\]?", l):
         for n in names(m[2]):
             roles[n] = {"parking": "parking", "chargers": "charger", "shipping": "shipping"}[m[1]]
+for l in section("sources"):  # a source's pick-up is a store
+    if m := re.search(r"pick:\s*([^,}\s]+)", l):
+        roles.setdefault(m[1], "store")
 for l in section("fleet"):
     if m := re.match(r"\s+vehicles:\s*(\d+)", l):
         vehicles = int(m[1])

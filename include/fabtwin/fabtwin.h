@@ -95,7 +95,7 @@ size_t ft_model_route_station(const ft_model *m, size_t product, size_t step);
 typedef struct ft_node_info {
     const char *name;
     double x_m, y_m;
-    const char *role;     /* "parking", "charger", "shipping" or "" */
+    const char *role;     /* "parking", "charger", "shipping", "store" (a source's pick-up) or "" */
 } ft_node_info;
 
 typedef struct ft_edge_info {

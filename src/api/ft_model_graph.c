@@ -64,6 +64,10 @@ void ft_model_node_info(const ft_model *m, size_t node, ft_node_info *out)
         role = "charger";
     else if (l->shipping == (int)node)
         role = "shipping";
+    else
+        for (size_t i = 0; i < m->desc.n_sources; i++)
+            if (m->desc.sources[i].pick == (int)node)
+                role = "store";
     *out = (ft_node_info){nd->name, nd->at_m[0], nd->at_m[1], role};
 }
 

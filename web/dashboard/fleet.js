@@ -150,7 +150,7 @@ function fleetDrawEdges(m, net) {
 function fleetDrawNode(n, net) {
   const g = svg('g', { class: 'node', 'data-node': n.name, 'data-role': n.role || '',
     transform: `translate(${fleet.toX(n.x)},${fleet.toY(n.y)})` }, net);
-  const roles = { parking: 'parking', charger: 'charger', shipping: 'shipping dock' };
+  const roles = { parking: 'parking', charger: 'charger', shipping: 'shipping dock', store: 'store' };
   svg('title', {}, g).textContent = n.role ? `${n.name} · ${roles[n.role] || n.role}` : n.name;
   if (n.role === 'parking') {
     svg('rect', { class: 'mark', x: -7, y: -7, width: 14, height: 14, rx: 2 }, g);
@@ -161,6 +161,9 @@ function fleetDrawNode(n, net) {
   } else if (n.role === 'shipping') {
     svg('rect', { class: 'mark', x: -9, y: -9, width: 18, height: 18, rx: 2 }, g);
     svg('path', { class: 'glyph', d: 'M -5 -4 L 5 -4 L 0 4 z' }, g);
+  } else if (n.role === 'store') {
+    svg('rect', { class: 'mark', x: -9, y: -9, width: 18, height: 18, rx: 2 }, g);
+    svg('path', { class: 'glyph', d: 'M -5 4 L 5 4 L 0 -4 z' }, g);
   } else {
     svg('circle', { class: 'mark', r: 3.5 }, g);
   }
@@ -266,7 +269,8 @@ function fleetLegend(el, withVehicles) {
     span.textContent = 'AGV ' + VEHICLE_LABELS[st];
     el.appendChild(span);
   }
-  const keys = [['charger-key', 'charger'], ['parking-key', 'parking'], ['shipping-key', 'shipping dock']];
+  const keys = [['charger-key', 'charger'], ['parking-key', 'parking'], ['store-key', 'store'],
+                ['shipping-key', 'shipping dock']];
   if (withVehicles) keys.unshift(['load-key', 'load aboard']);
   for (const [cls, text] of keys) {
     const span = document.createElement('span');
