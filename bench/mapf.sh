@@ -8,8 +8,9 @@
 #  - first solution (--no-anytime): LaCAM with PIBT; success rate, runtime to the first plan
 #    (median, max; the planner's own clock, excluding file reading) and its sum-of-costs and
 #    sum-of-loss over the lower bound. An instance fails if no plan came within the limit.
-#  - anytime (default mode: LaCAM*, then neighbourhood search until the limit) on the first
-#    ANYTIME_SCENS scenarios of each size: the refined ratios.
+#  - anytime (default mode: LaCAM*, then a fresh prioritised plan and neighbourhood search
+#    until the limit) on the first ANYTIME_SCENS scenarios of each size, and on all SCENS for
+#    the target (1,000 agents on the warehouse): the refined ratios.
 # Every plan is validated by the independent checker inside the command before it prints its
 # figures (an invalid plan would be a failure, exit 1).
 #
@@ -67,8 +68,10 @@ for map in $MAPS; do
     fi
     echo "== $map, $n agents, first solution, $SCENS scenarios"
     for k in $(seq 1 "$SCENS"); do run first "$map" "$n" "$k"; done
-    echo "== $map, $n agents, anytime $TIME_LIMIT, $ANYTIME_SCENS scenarios"
-    for k in $(seq 1 "$ANYTIME_SCENS"); do run anytime "$map" "$n" "$k"; done
+    na=$ANYTIME_SCENS
+    [ "$map-$n" = warehouse-10-20-10-2-1-1000 ] && na=$SCENS # the target: every scenario
+    echo "== $map, $n agents, anytime $TIME_LIMIT, $na scenarios"
+    for k in $(seq 1 "$na"); do run anytime "$map" "$n" "$k"; done
   done
   # all the rows a smaller scenario offers, so "up to 1,000 agents" covers its densest case
   if [ "$rows_in" -lt 1000 ] && ! echo " $SIZES " | grep -q " $rows_in "; then
@@ -121,17 +124,17 @@ for s in short:
     print(f"- {s}")
 print(f"\nOverall success: {allok}/{alln} ({100*allok/max(alln,1):.1f} %).\n")
 print("### Anytime (LaCAM* then neighbourhood search, until the limit)\n")
-print("| map | agents | scenarios | solved | SoC/LB first (mean) | SoC/LB after refinement (mean) | SoL/LB after (mean) |")
-print("|---|---|---|---|---|---|---|")
+print("| map | agents | scenarios | solved | SoC/LB first (mean) | SoC/LB after refinement (mean) | SoL/LB after (mean) | SoL/LB after (max) |")
+print("|---|---|---|---|---|---|---|---|")
 for (m, n), rs in groups("anytime").items():
     ok = [r for r in rs if r[4] == "1"]
     if not ok:
-        print(f"| {m} | {n} | {len(rs)} | 0 | | | |"); continue
+        print(f"| {m} | {n} | {len(rs)} | 0 | | | | |"); continue
     firsts = {r[3]: r for r in first.get((m, n), []) if r[4] == "1"}
     f0 = [int(firsts[r[3]][6]) / int(firsts[r[3]][7]) for r in ok if r[3] in firsts]
     soc = [int(r[6]) / int(r[7]) for r in ok]
     sol = [int(r[8]) / int(r[7]) for r in ok]
-    print(f"| {m} | {n} | {len(rs)} | {len(ok)} | {fmt(st.mean(f0),2) if f0 else ''} | {fmt(st.mean(soc),2)} | {fmt(st.mean(sol),2)} |")
+    print(f"| {m} | {n} | {len(rs)} | {len(ok)} | {fmt(st.mean(f0),2) if f0 else ''} | {fmt(st.mean(soc),2)} | {fmt(st.mean(sol),2)} | {fmt(max(sol),2)} |")
 wh = [r for r in rows if r[0] == "first" and r[1].startswith("warehouse") and r[2] == "1000"]
 wok = [r for r in wh if r[4] == "1"]
 wany = [r for r in rows if r[0] == "anytime" and r[1].startswith("warehouse") and r[2] == "1000"
@@ -141,10 +144,13 @@ print(f"- ≥ 99 % success up to 1,000 agents: {100*allok/max(alln,1):.1f} % →
 if wok:
     tmax = max(float(r[5]) for r in wok)
     print(f"- 1,000 agents on warehouse-10-20-10-2-1 in under 1 s: {len(wok)}/{len(wh)} solved, first plan in {fmt(st.median([float(r[5]) for r in wok]))} s median, {fmt(tmax)} s max → **{'met' if tmax < 1 and len(wok) == len(wh) else 'NOT met'}**")
-if wany:
-    soc = st.mean(int(r[6]) / int(r[7]) for r in wany)
-    sol = st.mean(int(r[8]) / int(r[7]) for r in wany)
-    print(f"- sum-of-costs within 1.5 × the lower bound there (after {limit} of refinement): {fmt(soc,2)} × (sum-of-loss {fmt(sol,2)} ×) → **{'met' if soc <= 1.5 else 'NOT met'}**")
+wall = [r for r in rows if r[0] == "anytime" and r[1].startswith("warehouse") and r[2] == "1000"]
+if wall:
+    sol = [int(r[8]) / int(r[7]) for r in wany]
+    soc = [int(r[6]) / int(r[7]) for r in wany]
+    worst = fmt(max(sol), 3) if sol else "-"
+    met = len(wany) == len(wall) and max(sol) <= 1.5
+    print(f"- sum-of-loss within 1.5 × the lower bound there, within the {limit} limit: {len(wany)}/{len(wall)} scenarios solved, SoL/LB median {fmt(st.median(sol),3) if sol else '-'}, max {worst} (sum-of-costs: median {fmt(st.median(soc),3) if soc else '-'}, max {fmt(max(soc),3) if soc else '-'}) → **{'met' if met else 'NOT met'}**")
 PY
 cat "$tmp/section.md"
 bash bench/put-section.sh mapf "$tmp/section.md"

@@ -1,277 +1,87 @@
 /* mapf_refine.c -- anytime refinement of a valid plan by large
  * neighbourhood search (MAPF-LNS, Li et al., IJCAI 2021): take a handful
- * of agents out, replan them one by one with space-time A* around everyone
- * else (prioritised planning), keep the result if the sum-of-costs fell.
+ * of agents out, replan them one by one around everyone else (prioritised
+ * planning, SIPP over interval reservations: mapf_sipp.c, mapf_resv.c),
+ * keep the result if the sum-of-costs fell.
  *
- * Why on top of LaCAM*: LaCAM*'s own refinement rewires its search graph,
- * which converges on small instances (and then proves optimality) but
- * barely moves with hundreds of agents, where PIBT's first plan is two or
- * three times the lower bound. Replanning a few agents at a time in
- * space-time is what brings such plans down; the two meet in the result.
+ * Why on top of LaCAM: LaCAM*'s own refinement rewires its search graph,
+ * which converges on small instances (and then proves optimality) but does
+ * not move with hundreds of agents, where PIBT's first plan is two or three
+ * times the lower bound. Replanning a few agents at a time in space-time is
+ * what brings such plans down.
  *
- * The other agents live in a dense reservation table occ[t][v] (agent or
- * MAPF_NONE) up to a horizon; agents rest on their goals after arriving.
- * Rules: no vertex and no swap conflicts; in strict mode, also no entering
- * a vertex someone occupied the step before, nor someone entering the
- * vertex we leave. First (for at most an eighth of the time) a fresh
- * prioritised plan of all agents is tried; then neighbourhoods alternate
- * between the agent with a large delay plus the agents in its way, and
- * random agents. Everything is seeded; only the number of iterations
- * depends on the clock. */
+ * Two phases:
+ *  1. A fresh prioritised plan of all agents: agents in a seeded random
+ *     order (aisle goals last), each by SIPP around those before it; those
+ *     that find no path are put in afterwards by MAPF-LNS2's repair (a path
+ *     through the fewest others, who are then planned again around it).
+ *     Kept if complete and cheaper. PIBT's dense plans are congested
+ *     throughout, in a way no small neighbourhood can undo; a prioritised
+ *     plan has almost no congestion to begin with (1,000 agents on
+ *     warehouse-10-20-10-2-1: 3.0 -> ~1.5 x the lower bound). It may take
+ *     up to FRESH_SHARE of the time, and is given up earlier when it can
+ *     no longer beat the current plan or its repair stalls.
+ *  2. Neighbourhood search for the rest of the time. The neighbourhood
+ *     heuristic is drawn by adaptive weights (ALNS: a heuristic's weight
+ *     follows the cost it recently removed) from MAPF-LNS's three: a random
+ *     walk in space-time from the most delayed agent (the agents in its
+ *     way), the agents crossing a few neighbouring intersections around one
+ *     moment, and random agents.
+ *
+ * The plan stays valid throughout: a replan is accepted only when every
+ * agent of the neighbourhood found a path around all others (the checker's
+ * rules, including strict mode) and the sum fell; otherwise the old paths go
+ * back. Everything is seeded; only the number of iterations depends on the
+ * clock. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "agv/mapf_search.h"
 
-#define NEIGHBOURHOOD 8
-#define MAX_EXPANSIONS 100000 /* per single-agent search */
+#define NEIGHBOURHOOD 8          /* agents replanned per iteration */
+#define MAX_NEIGHBOURHOOD 32     /* ... and at most, in a repair */
+#define REACTION 0.01            /* ALNS: weight of the latest outcome */
+#define FRESH_SHARE 0.75         /* of the budget, for the fresh plan at most */
+#define FRESH_STALL 0.15         /* of the budget, without fewer agents left: given up */
+/* Search limits (SIPP states expanded): one agent in a neighbourhood, in
+ * the fresh plan, in a repair; a repair in all; the soft search. */
+#define LNS_EXPANSIONS 20000u
+#define PP_EXPANSIONS 20000u
+#define REPAIR_EXPANSIONS 5000u
+#define REPAIR_BUDGET 100000u
+#define SOFT_EXPANSIONS 50000u
+#define SOFT_PENALTY 16u         /* cost of running into another's stay */
 
-typedef struct st_node {
-    uint32_t v, t, parent;
-} st_node;
+enum { BY_WALK, BY_INTERSECTION, BY_RANDOM, N_HEURISTICS };
+
+/* Paths of all agents, conflict-free with one another, and their
+ * reservations. planned[i] == 0: agent i has no path (only while a fresh
+ * plan is being completed); it then counts in neither soc nor resv. */
+typedef struct paths {
+    uint32_t **path, *len, *cap; /* path[i][0..len[i]], then resting on its goal */
+    uint8_t *planned;
+    uint32_t n_unplanned;
+    uint64_t soc;                /* sum of len over planned agents */
+    mapf_resv resv;
+} paths;
 
 typedef struct refine {
     const mapf_problem *pb;
-    uint32_t nv, n, horizon;
-    uint32_t *occ;          /* horizon x nv */
-    uint32_t **path;        /* path[i][0..len[i]] */
-    uint32_t *len, *cap;
-    uint32_t *stamp, epoch; /* visited (t, v) marks, horizon x nv */
-    st_node *nodes;
-    uint32_t n_nodes, cap_nodes;
-    uint64_t *heap;         /* keys: f << 32 | ~t (lower f first, then later t) */
-    uint32_t *heap_node;
-    uint32_t n_heap, cap_heap;
+    uint32_t n;
+    paths cur;                   /* the plan being improved */
+    mapf_sipp sipp;
     sim_rng rng;
+    /* the neighbourhood: agents, what they had, spare path buffers */
+    uint32_t set[MAX_NEIGHBOURHOOD], old_len[MAX_NEIGHBOURHOOD], old_cap[MAX_NEIGHBOURHOOD];
+    uint32_t *old_path[MAX_NEIGHBOURHOOD], *spare[MAX_NEIGHBOURHOOD], spare_cap[MAX_NEIGHBOURHOOD];
+    uint8_t old_planned[MAX_NEIGHBOURHOOD];
+    uint8_t *in, *tabu;
+    uint32_t *soft_path, soft_cap, soft_len; /* repair: a path through others */
+    uint32_t *crossings, n_crossings; /* vertices of degree >= 3 */
+    uint32_t *bfs_queue, *bfs_seen, bfs_epoch;
+    double weight[N_HEURISTICS];
 } refine;
-
-static uint32_t *occ_at(refine *r, uint32_t t, uint32_t v)
-{
-    return &r->occ[(size_t)t * r->nv + v];
-}
-
-static uint32_t where(const refine *r, uint32_t i, uint32_t t)
-{
-    return r->path[i][t < r->len[i] ? t : r->len[i]];
-}
-
-static void mark(refine *r, uint32_t i, uint32_t who)
-{
-    for (uint32_t t = 0; t < r->horizon; t++)
-        *occ_at(r, t, where(r, i, t)) = who;
-}
-
-/* ---- space-time A* ------------------------------------------------------ */
-
-static void heap_push(refine *r, uint64_t key, uint32_t node)
-{
-    uint32_t k = r->n_heap++;
-    while (k > 0) {
-        uint32_t up = (k - 1) / 2;
-        if (r->heap[up] <= key)
-            break;
-        r->heap[k] = r->heap[up];
-        r->heap_node[k] = r->heap_node[up];
-        k = up;
-    }
-    r->heap[k] = key;
-    r->heap_node[k] = node;
-}
-
-static uint32_t heap_pop(refine *r)
-{
-    uint32_t top = r->heap_node[0];
-    uint64_t key = r->heap[--r->n_heap];
-    uint32_t node = r->heap_node[r->n_heap], k = 0;
-    for (;;) {
-        uint32_t c = 2 * k + 1;
-        if (c >= r->n_heap)
-            break;
-        if (c + 1 < r->n_heap && r->heap[c + 1] < r->heap[c])
-            c++;
-        if (r->heap[c] >= key)
-            break;
-        r->heap[k] = r->heap[c];
-        r->heap_node[k] = r->heap_node[c];
-        k = c;
-    }
-    r->heap[k] = key;
-    r->heap_node[k] = node;
-    return top;
-}
-
-/* May an agent move from v (time t) to u (time t+1) given the table? */
-static bool move_ok(refine *r, uint32_t v, uint32_t u, uint32_t t)
-{
-    if (*occ_at(r, t + 1, u) != MAPF_NONE)
-        return false;
-    if (u == v)
-        return true;
-    uint32_t there = *occ_at(r, t, u);
-    if (r->pb->strict)
-        return there == MAPF_NONE && *occ_at(r, t + 1, v) == MAPF_NONE;
-    return there == MAPF_NONE || *occ_at(r, t + 1, v) != there;
-}
-
-static int grow(void **a, uint32_t *cap, uint32_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    uint32_t c = *cap ? *cap : 1024;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*a, (size_t)c * elem);
-    if (!p)
-        return -1;
-    *a = p;
-    *cap = c;
-    return 0;
-}
-
-static int grow_heap(refine *r)
-{
-    if (r->n_heap < r->cap_heap)
-        return 0;
-    uint32_t c = r->cap_heap ? 2 * r->cap_heap : 1024;
-    uint64_t *keys = realloc(r->heap, (size_t)c * sizeof *keys);
-    if (keys)
-        r->heap = keys;
-    uint32_t *nodes = realloc(r->heap_node, (size_t)c * sizeof *nodes);
-    if (nodes)
-        r->heap_node = nodes;
-    if (!keys || !nodes)
-        return -1;
-    r->cap_heap = c;
-    return 0;
-}
-
-/* Admissible remaining time from v at time t: the distance, but no less
- * than the wait until the goal is free for good. Without the second term
- * the search fans out over every wait before `settle`. */
-static uint32_t estimate(const mapf_problem *pb, uint32_t i, uint32_t v, uint32_t t,
-                         uint32_t settle)
-{
-    uint32_t d = mapf_dist(pb, i, v);
-    return settle > t && settle - t > d ? settle - t : d;
-}
-
-/* Plan agent i around the table; on success its path is replaced.
- * Returns 1 found, 0 not found, -1 out of memory. */
-static int plan_agent(refine *r, uint32_t i)
-{
-    const mapf_problem *pb = r->pb;
-    const mapf_graph *g = pb->graph;
-    uint32_t goal = pb->goals[i], start = pb->starts[i];
-    /* the earliest time we may settle on the goal for good */
-    uint32_t settle = 0;
-    for (uint32_t t = r->horizon; t-- > 0;)
-        if (*occ_at(r, t, goal) != MAPF_NONE) {
-            settle = t + (pb->strict ? 2 : 1);
-            break;
-        }
-    if (++r->epoch == 0) {
-        memset(r->stamp, 0, (size_t)r->horizon * r->nv * sizeof *r->stamp);
-        r->epoch = 1;
-    }
-    r->n_nodes = 0;
-    r->n_heap = 0;
-    if (grow((void **)&r->nodes, &r->cap_nodes, 1, sizeof *r->nodes))
-        return -1;
-    if (grow_heap(r))
-        return -1;
-    r->nodes[r->n_nodes++] = (st_node){start, 0, MAPF_NONE};
-    r->stamp[start] = r->epoch;
-    heap_push(r, (uint64_t)estimate(pb, i, start, 0, settle) << 32 | (uint32_t)~0u, 0);
-    for (uint32_t expanded = 0; r->n_heap > 0 && expanded < MAX_EXPANSIONS; expanded++) {
-        uint32_t k = heap_pop(r);
-        st_node cur = r->nodes[k];
-        if (cur.v == goal && cur.t >= settle) {
-            uint32_t T = cur.t;
-            if (grow((void **)&r->path[i], &r->cap[i], T + 1, sizeof **r->path))
-                return -1;
-            for (uint32_t at = k; at != MAPF_NONE; at = r->nodes[at].parent)
-                r->path[i][r->nodes[at].t] = r->nodes[at].v;
-            r->len[i] = T;
-            return 1;
-        }
-        if (cur.t + 2 >= r->horizon)
-            continue;
-        for (uint32_t e = g->adj_start[cur.v]; e <= g->adj_start[cur.v + 1]; e++) {
-            uint32_t u = e < g->adj_start[cur.v + 1] ? g->adj[e] : cur.v;
-            uint32_t *seen = &r->stamp[(size_t)(cur.t + 1) * r->nv + u];
-            if (*seen == r->epoch || !move_ok(r, cur.v, u, cur.t))
-                continue;
-            *seen = r->epoch;
-            if (grow((void **)&r->nodes, &r->cap_nodes, r->n_nodes + 1, sizeof *r->nodes) ||
-                grow_heap(r))
-                return -1;
-            uint32_t t1 = cur.t + 1;
-            r->nodes[r->n_nodes] = (st_node){u, t1, k};
-            /* f first, then later times first (deeper), as the tie-break */
-            uint64_t f = (uint64_t)t1 + estimate(pb, i, u, t1, settle);
-            heap_push(r, f << 32 | (uint32_t)~t1, r->n_nodes++);
-        }
-    }
-    return 0;
-}
-
-/* ---- neighbourhoods ------------------------------------------------------ */
-
-/* Up to NEIGHBOURHOOD distinct agents into set[]: the most delayed of a
- * few random agents and those standing on its shortest path at the times
- * it would pass, then random agents to fill up. */
-static uint32_t pick(refine *r, uint32_t *set, uint8_t *in, bool around_delay)
-{
-    const mapf_problem *pb = r->pb;
-    uint32_t k = 0, want = NEIGHBOURHOOD < r->n ? NEIGHBOURHOOD : r->n;
-    if (around_delay) {
-        uint32_t a = MAPF_NONE, worst = 0;
-        for (int tries = 0; tries < 16; tries++) {
-            uint32_t b = (uint32_t)(sim_rng_u64(&r->rng) % r->n);
-            uint32_t delay = r->len[b] - mapf_dist(pb, b, pb->starts[b]);
-            if (a == MAPF_NONE || delay > worst) {
-                a = b;
-                worst = delay;
-            }
-        }
-        set[k++] = a;
-        in[a] = 1;
-        /* the last other agent on a's goal: a cannot settle before it leaves */
-        for (uint32_t t = r->horizon; t-- > 0;) {
-            uint32_t b = *occ_at(r, t, pb->goals[a]);
-            if (b != MAPF_NONE && b != a) {
-                if (!in[b] && k < want) {
-                    set[k++] = b;
-                    in[b] = 1;
-                }
-                break;
-            }
-        }
-        /* walk a's ideal path: always to a neighbour one step nearer */
-        uint32_t v = pb->starts[a];
-        for (uint32_t t = 0; t + 1 < r->horizon && k < want && v != pb->goals[a]; t++) {
-            for (uint32_t e = pb->graph->adj_start[v]; e < pb->graph->adj_start[v + 1]; e++)
-                if (mapf_dist(pb, a, pb->graph->adj[e]) < mapf_dist(pb, a, v)) {
-                    v = pb->graph->adj[e];
-                    break;
-                }
-            uint32_t b = *occ_at(r, t + 1, v);
-            if (b != MAPF_NONE && !in[b]) {
-                set[k++] = b;
-                in[b] = 1;
-            }
-        }
-    }
-    for (int tries = 0; k < want && tries < 64; tries++) {
-        uint32_t b = (uint32_t)(sim_rng_u64(&r->rng) % r->n);
-        if (!in[b]) {
-            set[k++] = b;
-            in[b] = 1;
-        }
-    }
-    return k;
-}
 
 static double since(const struct timespec *t0)
 {
@@ -280,101 +90,567 @@ static double since(const struct timespec *t0)
     return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
 }
 
-/* Replace the whole plan by a prioritised one if one is found within
- * budget_s and costs less. PIBT's plans of dense instances are congested
- * throughout, which replanning a few agents at a time cannot undo; a fresh
- * prioritised plan often can. Agents go longest distance first, each by
- * space-time A* around those before it; an agent that finds no path moves
- * to the front of the order and the attempt restarts (the usual remedy for
- * prioritised planning's ordering failures). Returns 1 if the new plan was
- * taken (complete and cheaper), 0 if the old one was kept, -1 when out of
- * memory. */
-static int fresh_start(refine *r, double budget_s, const struct timespec *t0)
+static uint32_t below(refine *r, uint32_t n)
+{
+    return (uint32_t)(sim_rng_u64(&r->rng) % n);
+}
+
+static uint32_t where(const paths *p, uint32_t i, uint32_t t)
+{
+    return p->path[i][t < p->len[i] ? t : p->len[i]];
+}
+
+static uint32_t delay(const refine *r, uint32_t i)
+{
+    return r->cur.len[i] - mapf_dist(r->pb, i, r->pb->starts[i]);
+}
+
+static int paths_init(paths *p, uint32_t n, uint32_t n_vertices)
+{
+    memset(p, 0, sizeof *p);
+    p->path = calloc(n, sizeof *p->path);
+    p->len = calloc(n, sizeof *p->len);
+    p->cap = calloc(n, sizeof *p->cap);
+    p->planned = calloc(n, 1);
+    p->n_unplanned = n;
+    if (!p->path || !p->len || !p->cap || !p->planned || mapf_resv_init(&p->resv, n_vertices))
+        return -1;
+    return 0;
+}
+
+static void paths_free(paths *p, uint32_t n)
+{
+    for (uint32_t i = 0; p->path && i < n; i++)
+        free(p->path[i]);
+    free(p->path);
+    free(p->len);
+    free(p->cap);
+    free(p->planned);
+    mapf_resv_free(&p->resv);
+}
+
+/* ---- neighbourhoods -------------------------------------------------------- */
+
+static uint32_t add(refine *r, uint32_t k, uint32_t want, uint32_t a)
+{
+    if (a != MAPF_NONE && k < want && !r->in[a]) {
+        r->in[a] = 1;
+        r->set[k++] = a;
+    }
+    return k;
+}
+
+/* The most delayed agent not recently chosen (MAPF-LNS's tabu list: once
+ * every delayed agent had its turn, all are eligible again). */
+static uint32_t most_delayed(refine *r)
+{
+    for (int round = 0; round < 2; round++) {
+        uint32_t best = MAPF_NONE, worst = 0;
+        for (uint32_t i = 0; i < r->n; i++)
+            if (!r->tabu[i] && delay(r, i) > worst) {
+                best = i;
+                worst = delay(r, i);
+            }
+        if (best != MAPF_NONE) {
+            r->tabu[best] = 1;
+            return best;
+        }
+        memset(r->tabu, 0, r->n);
+    }
+    return MAPF_NONE; /* nobody is delayed */
+}
+
+/* Walk from a random point of a's path towards its goal, at random among
+ * moves that could still make it earlier than now, and take the agents
+ * standing where the walk goes: those are in a's way. */
+static uint32_t walk_from(refine *r, uint32_t a, uint32_t k, uint32_t want)
 {
     const mapf_problem *pb = r->pb;
-    uint32_t n = r->n;
-    uint32_t **old_path = malloc(n * sizeof *old_path);
-    uint32_t *old_len = malloc(n * sizeof *old_len), *order = malloc(n * sizeof *order);
-    size_t cells = (size_t)r->horizon * r->nv;
-    int rc = -1;
-    if (!old_path || !old_len || !order)
-        goto out;
-    uint64_t before = 0, after = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        before += r->len[i];
-        old_path[i] = r->path[i];
-        old_len[i] = r->len[i];
-        r->path[i] = NULL;
-        r->cap[i] = 0;
-        /* insertion by distance, longest first; ties by agent number */
-        uint32_t d = mapf_dist(pb, i, pb->starts[i]), k = i;
-        for (; k > 0 && mapf_dist(pb, order[k - 1], pb->starts[order[k - 1]]) < d; k--)
-            order[k] = order[k - 1];
-        order[k] = i;
-    }
-    bool complete = false;
-    int found = 1;
-    while (!complete && found >= 0 && since(t0) < budget_s) {
-        for (size_t c = 0; c < cells; c++)
-            r->occ[c] = MAPF_NONE;
-        for (uint32_t i = 0; i < n; i++) {
-            free(r->path[i]);
-            r->path[i] = NULL;
-            r->cap[i] = 0;
+    const mapf_graph *g = pb->graph;
+    const paths *p = &r->cur;
+    if (p->len[a] == 0)
+        return k;
+    uint32_t t = below(r, p->len[a]), v = where(p, a, t);
+    uint32_t cand[64];
+    for (uint32_t steps = 0; k < want && steps < p->len[a]; steps++, t++) {
+        uint32_t m = 0;
+        for (uint32_t e = g->adj_start[v]; e <= g->adj_start[v + 1] && m < 64; e++) {
+            uint32_t u = e < g->adj_start[v + 1] ? g->adj[e] : v;
+            if (t + 1 + mapf_dist(pb, a, u) < p->len[a])
+                cand[m++] = u;
         }
-        after = 0;
-        uint32_t done = 0;
-        for (found = 1; done < n && found == 1 && since(t0) < budget_s; done++) {
-            found = plan_agent(r, order[done]);
-            if (found == 1) {
-                mark(r, order[done], order[done]);
-                after += r->len[order[done]];
+        if (m == 0)
+            break;
+        v = cand[below(r, m)];
+        uint32_t who = mapf_resv_at(&p->resv, v, t + 1);
+        if (who != a)
+            k = add(r, k, want, who);
+    }
+    return k;
+}
+
+static uint32_t by_walk(refine *r, uint32_t want)
+{
+    uint32_t a = most_delayed(r), k = 0;
+    if (a == MAPF_NONE)
+        return 0;
+    k = add(r, k, want, a);
+    /* the last other agent on a's goal: a cannot settle before it leaves */
+    const mapf_resv *rv = &r->cur.resv;
+    uint32_t goal = r->pb->goals[a];
+    for (uint32_t j = rv->count[goal]; j-- > 0;)
+        if (rv->spans[goal][j].agent != a) {
+            k = add(r, k, want, rv->spans[goal][j].agent);
+            break;
+        }
+    for (int tries = 0; k < want && tries < 16; tries++)
+        k = walk_from(r, tries == 0 ? a : r->set[below(r, k)], k, want);
+    return k;
+}
+
+/* Agents passing an intersection near one moment, then the intersections
+ * nearest to it (breadth first), until the neighbourhood is full. */
+static uint32_t by_intersection(refine *r, uint32_t want)
+{
+    const mapf_graph *g = r->pb->graph;
+    const mapf_resv *rv = &r->cur.resv;
+    if (r->n_crossings == 0)
+        return 0;
+    uint32_t makespan = 0;
+    for (uint32_t i = 0; i < r->n; i++)
+        makespan = r->cur.len[i] > makespan ? r->cur.len[i] : makespan;
+    uint32_t v0 = r->crossings[below(r, r->n_crossings)], t = below(r, makespan + 1);
+    if (++r->bfs_epoch == 0) {
+        memset(r->bfs_seen, 0, (size_t)g->n_vertices * sizeof *r->bfs_seen);
+        r->bfs_epoch = 1;
+    }
+    uint32_t head = 0, tail = 0, k = 0;
+    r->bfs_queue[tail++] = v0;
+    r->bfs_seen[v0] = r->bfs_epoch;
+    while (head < tail && k < want && head < 64) {
+        uint32_t v = r->bfs_queue[head++];
+        const mapf_span *s = rv->spans[v];
+        uint32_t n = rv->count[v];
+        if (n > 0 && g->adj_start[v + 1] - g->adj_start[v] >= 3) {
+            /* from the visit nearest to t outwards, a few per vertex */
+            uint32_t j = 0;
+            while (j + 1 < n && s[j].hi < t)
+                j++;
+            for (uint32_t d = 0, taken = 0; k < want && taken < 4 && d < 2 * n; d++) {
+                uint32_t at = d % 2 == 0 ? j + d / 2 : j - (d + 1) / 2; /* wraps if < 0 */
+                if (at < n && !r->in[s[at].agent]) {
+                    k = add(r, k, want, s[at].agent);
+                    taken++;
+                }
             }
         }
-        complete = found == 1 && done == n;
-        if (found == 0) { /* the agent that failed goes first next time */
-            uint32_t a = order[done - 1];
-            memmove(order + 1, order, (done - 1) * sizeof *order);
-            order[0] = a;
+        for (uint32_t e = g->adj_start[v]; e < g->adj_start[v + 1]; e++) {
+            uint32_t u = g->adj[e];
+            if (r->bfs_seen[u] != r->bfs_epoch) {
+                r->bfs_seen[u] = r->bfs_epoch;
+                r->bfs_queue[tail++] = u;
+            }
         }
     }
-    bool better = complete && after < before;
-    for (uint32_t i = 0; i < n; i++) {
-        if (better) {
-            free(old_path[i]);
+    return k;
+}
+
+static uint32_t by_random(refine *r, uint32_t k, uint32_t want)
+{
+    for (int tries = 0; k < want && tries < 4 * MAX_NEIGHBOURHOOD; tries++)
+        k = add(r, k, want, below(r, r->n));
+    return k;
+}
+
+static int choose_heuristic(refine *r)
+{
+    double total = 0;
+    for (int h = 0; h < N_HEURISTICS; h++)
+        total += r->weight[h];
+    double x = sim_rng_uniform(&r->rng) * total;
+    for (int h = 0; h < N_HEURISTICS - 1; h++) {
+        if (x < r->weight[h])
+            return h;
+        x -= r->weight[h];
+    }
+    return N_HEURISTICS - 1;
+}
+
+/* ---- taking agents out and putting them back ----------------------------- */
+
+/* Take the agents r->set[from..to) out of p; each gets a spare buffer to
+ * be planned into. */
+static void take_out(refine *r, paths *p, uint32_t from, uint32_t to)
+{
+    for (uint32_t j = from; j < to; j++) {
+        uint32_t a = r->set[j];
+        r->old_planned[j] = p->planned[a];
+        if (p->planned[a]) {
+            mapf_resv_remove_path(&p->resv, a, p->path[a], p->len[a]);
+            p->soc -= p->len[a];
+            p->planned[a] = 0;
+            p->n_unplanned++;
+        }
+        r->old_path[j] = p->path[a];
+        r->old_len[j] = p->len[a];
+        r->old_cap[j] = p->cap[a];
+        p->path[a] = r->spare[j];
+        p->cap[a] = r->spare_cap[j];
+    }
+}
+
+/* Plan agent a into p by SIPP around p's reservations. 1 planned, 0 not
+ * (within max_len and max_expansions), -1 out of memory. */
+static int plan_into(refine *r, paths *p, uint32_t a, uint32_t max_len, uint32_t max_expansions)
+{
+    int found = mapf_sipp_plan(&r->sipp, &p->resv, a, max_len, max_expansions, &p->path[a],
+                               &p->cap[a], &p->len[a]);
+    if (found == 1 && mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]))
+        found = -1;
+    if (found == 1) {
+        p->planned[a] = 1;
+        p->n_unplanned--;
+        p->soc += p->len[a];
+    }
+    return found;
+}
+
+/* After take_out and planning: keep the new paths (keep) or bring the old
+ * ones back. Either way the set is cleared from r->in. Bringing back
+ * cannot fail: the spans were there before and lists never shrink. */
+static void put_back(refine *r, paths *p, uint32_t k, bool keep)
+{
+    for (uint32_t j = 0; j < k && !keep; j++) {
+        uint32_t a = r->set[j];
+        if (p->planned[a]) { /* all new spans out before any old goes in */
+            mapf_resv_remove_path(&p->resv, a, p->path[a], p->len[a]);
+            p->soc -= p->len[a];
+            p->planned[a] = 0;
+            p->n_unplanned++;
+        }
+    }
+    for (uint32_t j = 0; j < k; j++) {
+        uint32_t a = r->set[j];
+        r->in[a] = 0;
+        if (keep) {
+            r->spare[j] = r->old_path[j];
+            r->spare_cap[j] = r->old_cap[j];
             continue;
         }
-        free(r->path[i]);
-        r->path[i] = old_path[i];
-        r->len[i] = old_len[i];
-        r->cap[i] = old_len[i] + 1;
+        r->spare[j] = p->path[a];
+        r->spare_cap[j] = p->cap[a];
+        p->path[a] = r->old_path[j];
+        p->len[a] = r->old_len[j];
+        p->cap[a] = r->old_cap[j];
+        if (r->old_planned[j]) {
+            (void)mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]);
+            p->planned[a] = 1;
+            p->n_unplanned--;
+            p->soc += p->len[a];
+        }
     }
-    if (!better) {
-        for (size_t c = 0; c < cells; c++)
-            r->occ[c] = MAPF_NONE;
-        for (uint32_t i = 0; i < n; i++)
-            mark(r, i, i);
+}
+
+static void shuffle(refine *r, uint32_t *a, uint32_t n)
+{
+    for (uint32_t j = n; j > 1; j--) {
+        uint32_t s = below(r, j), tmp = a[j - 1];
+        a[j - 1] = a[s];
+        a[s] = tmp;
     }
-    rc = found < 0 ? -1 : better;
+}
+
+/* ---- improving: MAPF-LNS ----------------------------------------------------- */
+
+/* Replan the k agents of r->set in a random order around everyone else;
+ * keep the new paths if all were found and their sum is lower. Returns the
+ * cost removed (0: old paths kept), -1 when out of memory (old paths
+ * kept). */
+static int64_t improve(refine *r, uint32_t k)
+{
+    const mapf_problem *pb = r->pb;
+    paths *p = &r->cur;
+    shuffle(r, r->set, k); /* a fresh priority order each time */
+    uint64_t before = p->soc, rest_lb = 0;
+    for (uint32_t j = 0; j < k; j++)
+        rest_lb += mapf_dist(pb, r->set[j], pb->starts[r->set[j]]);
+    take_out(r, p, 0, k);
+    int found = 1;
+    for (uint32_t j = 0; j < k && found == 1; j++) {
+        uint32_t a = r->set[j];
+        rest_lb -= mapf_dist(pb, a, pb->starts[a]);
+        /* only what can still make the sum fall: soc + len + rest < before */
+        if (before < 1 + p->soc + rest_lb) {
+            found = 0;
+            break;
+        }
+        uint64_t room = before - 1 - p->soc - rest_lb;
+        found = plan_into(r, p, a, room < MAPF_FOREVER - 1 ? (uint32_t)room : MAPF_FOREVER - 1,
+                          LNS_EXPANSIONS);
+    }
+    bool better = found == 1 && p->soc < before;
+    put_back(r, p, k, better);
+    if (found < 0)
+        return -1;
+    return better ? (int64_t)(before - p->soc) : 0;
+}
+
+/* ---- a fresh plan: prioritised planning, completed by repair -------------- */
+
+/* The repair's work list: indices into r->set of agents to plan (again). */
+typedef struct todo {
+    uint32_t at[4 * MAX_NEIGHBOURHOOD];
+    uint32_t head, tail;
+} todo;
+
+/* Agent r->set[j], out of p, gets the path through the fewest others'
+ * stays (mapf_sipp_soft) and goes in; those others come out: new ones are
+ * appended to the set, members already back in are taken out again, and
+ * all are queued to be planned again. 1: done, 0: no such path, or the
+ * set or the queue is full; -1: out of memory. */
+static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q)
+{
+    uint32_t a = r->set[j], in_way[MAX_NEIGHBOURHOOD + 1];
+    int found = mapf_sipp_soft(&r->sipp, &p->resv, a, r->in, SOFT_PENALTY, SOFT_EXPANSIONS,
+                               &r->soft_path, &r->soft_cap, &r->soft_len);
+    if (found <= 0)
+        return found;
+    uint32_t m = mapf_resv_conflicts(&p->resv, false, r->soft_path, r->soft_len, in_way,
+                                     MAX_NEIGHBOURHOOD + 1);
+    uint32_t fresh_ones = 0;
+    for (uint32_t c = 0; c < m; c++) {
+        fresh_ones += !r->in[in_way[c]];
+        if (r->in[in_way[c]])
+            return 0;
+    }
+    if (*k + fresh_ones > MAX_NEIGHBOURHOOD || q->tail + m > 4 * MAX_NEIGHBOURHOOD)
+        return 0;
+    for (uint32_t c = 0; c < m; c++) {
+        uint32_t b = in_way[c], i = 0;
+        if (!r->in[b]) { /* new to the set */
+            r->in[b] = 1;
+            r->set[*k] = b;
+            take_out(r, p, *k, *k + 1);
+            i = (*k)++;
+        } else { /* a member back in: out again */
+            while (r->set[i] != b)
+                i++;
+            mapf_resv_remove_path(&p->resv, b, p->path[b], p->len[b]);
+            p->soc -= p->len[b];
+            p->planned[b] = 0;
+            p->n_unplanned++;
+        }
+        q->at[q->tail++] = i;
+    }
+    uint32_t *tmp = p->path[a], tcap = p->cap[a]; /* a's spare buffer <-> the soft path */
+    p->path[a] = r->soft_path;
+    p->cap[a] = r->soft_cap;
+    p->len[a] = r->soft_len;
+    r->soft_path = tmp;
+    r->soft_cap = tcap;
+    if (mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]))
+        return -1;
+    p->planned[a] = 1;
+    p->n_unplanned--;
+    p->soc += p->len[a];
+    return 1;
+}
+
+/* Put unplanned agent x in through the fewest others, then plan those
+ * again around it (random order); one that finds no way around is put
+ * through in turn, taking others out again, while the set and the work
+ * list have room. Kept if at most one agent of the set is left without a
+ * path: the number of unplanned agents does not grow (MAPF-LNS2 accepts
+ * such sideways moves too; they let the repair wander out of a corner).
+ * 1: kept, 0: not, -1: out of memory. */
+static int repair(refine *r, paths *p, uint32_t x)
+{
+    todo q = {.head = 0, .tail = 0};
+    uint32_t k = 1;
+    r->set[0] = x;
+    r->in[x] = 1;
+    take_out(r, p, 0, 1);
+    int found = put_through(r, p, 0, &k, &q);
+    if (found == 1)
+        shuffle(r, q.at, q.tail);
+    uint64_t budget = r->sipp.expansions + REPAIR_BUDGET;
+    while (found >= 0 && q.head < q.tail && r->sipp.expansions < budget) {
+        uint32_t j = q.at[q.head++], a = r->set[j];
+        if (p->planned[a])
+            continue;
+        found = plan_into(r, p, a, MAPF_FOREVER - 1, REPAIR_EXPANSIONS);
+        if (found == 0) {
+            uint32_t tail = q.tail;
+            found = put_through(r, p, j, &k, &q);
+            shuffle(r, q.at + tail, q.tail - tail);
+        }
+    }
+    uint32_t failed = 0;
+    for (uint32_t j = 0; j < k; j++)
+        failed += !p->planned[r->set[j]];
+    bool keep = found >= 0 && failed <= 1;
+    put_back(r, p, k, keep);
+    return found < 0 ? -1 : keep;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Reorder (stably) so that agents whose goals lie in aisles -- away from
+ * every vertex of degree 3 or more -- come last, those deepest in first.
+ * An agent resting in a 1-wide aisle closes it for everyone planned after
+ * it, and prioritised planning lets it arrive as early as it can: put
+ * first, such agents cut the map into pieces that later agents cannot
+ * cross. Last, they arrive once the others have gone by (their search
+ * waits for the goal to stay free), and deepest first, none has to pass
+ * another one resting. -1 when out of memory. */
+static int aisle_goals_last(refine *r, uint32_t *order)
+{
+    const mapf_graph *g = r->pb->graph;
+    uint32_t n = r->n, nv = g->n_vertices, head = 0, tail = 0;
+    uint32_t *depth = malloc(nv * sizeof *depth), *was = malloc(n * sizeof *was);
+    uint32_t *queue = r->bfs_queue;
+    uint64_t *key = malloc(n * sizeof *key);
+    if (!depth || !was || !key) {
+        free(depth);
+        free(was);
+        free(key);
+        return -1;
+    }
+    /* depth: steps to the nearest junction (breadth first from all) */
+    for (uint32_t v = 0; v < nv; v++) {
+        depth[v] = MAPF_NONE;
+        if (g->adj_start[v + 1] - g->adj_start[v] >= 3) {
+            depth[v] = 0;
+            queue[tail++] = v;
+        }
+    }
+    while (head < tail) {
+        uint32_t v = queue[head++];
+        for (uint32_t e = g->adj_start[v]; e < g->adj_start[v + 1]; e++)
+            if (depth[g->adj[e]] == MAPF_NONE) {
+                depth[g->adj[e]] = depth[v] + 1;
+                queue[tail++] = g->adj[e];
+            }
+    }
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t d = depth[r->pb->goals[order[j]]]; /* MAPF_NONE: no junction at all */
+        uint32_t rank = d == 0 || d == MAPF_NONE ? 0 : MAPF_NONE - d;
+        key[j] = (uint64_t)rank << 32 | j;
+    }
+    qsort(key, n, sizeof *key, by_key);
+    memcpy(was, order, n * sizeof *was);
+    for (uint32_t j = 0; j < n; j++)
+        order[j] = was[(uint32_t)key[j]];
+    free(depth);
+    free(was);
+    free(key);
+    return 0;
+}
+
+/* Has the fresh plan stopped being worth the time? It has if even with
+ * shortest paths for the agents still without one it could not beat the
+ * current plan, or if the number without a path has not reached a new
+ * low for `stall_s` seconds (a repair that goes round in circles). */
+static bool fresh_hopeless(const refine *r, const paths *fresh, uint32_t *fewest,
+                           double *fewest_at, double now, double stall_s)
+{
+    uint64_t bound = fresh->soc;
+    for (uint32_t i = 0; i < r->n && bound < r->cur.soc; i++)
+        if (!fresh->planned[i])
+            bound += mapf_dist(r->pb, i, r->pb->starts[i]);
+    if (bound >= r->cur.soc)
+        return true;
+    if (fresh->n_unplanned < *fewest) {
+        *fewest = fresh->n_unplanned;
+        *fewest_at = now;
+    }
+    return now - *fewest_at > stall_s;
+}
+
+/* A prioritised plan of all agents from scratch, kept if complete and
+ * cheaper than the current plan (see the top of the file), worked on
+ * until `deadline` (seconds since t0) at most. Agents in a seeded random
+ * order, aisle goals last, each by SIPP around those before; those that
+ * find no path are then put in by repair, one at a time, until none is
+ * left or the attempt is hopeless (fresh_hopeless). Strict mode has no
+ * repair (the soft search knows only the default rules): an agent that
+ * finds no path goes first and the attempt starts over. Returns 1 if
+ * taken, 0 if not, -1 when out of memory (the old plan is then kept). */
+static int fresh_start(refine *r, double deadline, double stall_s, const struct timespec *t0)
+{
+    uint32_t n = r->n;
+    uint32_t *order = malloc(n * sizeof *order);
+    paths fresh;
+    int rc = -1;
+    if (!order || paths_init(&fresh, n, r->pb->graph->n_vertices))
+        goto out;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t s = below(r, i + 1);
+        order[i] = order[s];
+        order[s] = i;
+    }
+    if (aisle_goals_last(r, order))
+        goto out;
+    for (bool again = true; again && since(t0) < deadline;) {
+        memset(fresh.planned, 0, n);
+        mapf_resv_clear(&fresh.resv);
+        fresh.soc = 0;
+        fresh.n_unplanned = n;
+        again = false;
+        for (uint32_t done = 0; done < n && since(t0) < deadline; done++) {
+            int found = plan_into(r, &fresh, order[done], MAPF_FOREVER - 1, PP_EXPANSIONS);
+            if (found < 0)
+                goto out;
+            if (found == 0 && r->pb->strict) { /* it goes first next time */
+                uint32_t a = order[done];
+                memmove(order + 1, order, done * sizeof *order);
+                order[0] = a;
+                again = true;
+                break;
+            }
+        }
+    }
+    uint32_t fewest = MAPF_NONE;
+    double fewest_at = since(t0);
+    while (!r->pb->strict && fresh.n_unplanned > 0 && since(t0) < deadline &&
+           !fresh_hopeless(r, &fresh, &fewest, &fewest_at, since(t0), stall_s)) {
+        uint32_t pick = below(r, fresh.n_unplanned), x = 0;
+        for (;; x++) /* the pick-th agent without a path */
+            if (!fresh.planned[x] && pick-- == 0)
+                break;
+        if (repair(r, &fresh, x) < 0)
+            goto out;
+    }
+    rc = 0;
+    if (fresh.n_unplanned == 0 && fresh.soc < r->cur.soc) {
+        paths tmp = r->cur;
+        r->cur = fresh;
+        fresh = tmp;
+        rc = 1;
+    }
 out:
-    free(old_path);
-    free(old_len);
+    if (order)
+        paths_free(&fresh, n);
     free(order);
     return rc;
 }
 
 static void refine_free(refine *r)
 {
-    for (uint32_t i = 0; r->path && i < r->n; i++)
-        free(r->path[i]);
-    free(r->path);
-    free(r->len);
-    free(r->cap);
-    free(r->occ);
-    free(r->stamp);
-    free(r->nodes);
-    free(r->heap);
-    free(r->heap_node);
+    paths_free(&r->cur, r->n);
+    for (uint32_t j = 0; j < MAX_NEIGHBOURHOOD; j++)
+        free(r->spare[j]);
+    free(r->in);
+    free(r->tabu);
+    free(r->soft_path);
+    free(r->crossings);
+    free(r->bfs_queue);
+    free(r->bfs_seen);
+    mapf_sipp_free(&r->sipp);
 }
 
 int mapf_refine_lns(const mapf_problem *pb, mapf_plan *plan, double budget_s, uint64_t seed,
@@ -382,17 +658,23 @@ int mapf_refine_lns(const mapf_problem *pb, mapf_plan *plan, double budget_s, ui
 {
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    refine r = {.pb = pb, .nv = pb->graph->n_vertices, .n = pb->n_agents};
+    const mapf_graph *g = pb->graph;
+    uint32_t n = pb->n_agents, nv = g->n_vertices;
+    refine r = {.pb = pb, .n = n};
     sim_rng_init(&r.rng, seed, "mapf/lns");
-    uint32_t n = r.n, makespan = 0;
-    r.path = calloc(n, sizeof *r.path);
-    r.len = calloc(n, sizeof *r.len);
-    r.cap = calloc(n, sizeof *r.cap);
-    uint32_t set[NEIGHBOURHOOD], old_len[NEIGHBOURHOOD], *old_path[NEIGHBOURHOOD] = {0};
-    uint8_t *in = calloc(n, 1);
     int rc = -1;
-    if (!r.path || !r.len || !r.cap || !in)
+    bool ready = false; /* r.cur is a valid plan: write it back */
+    r.in = calloc(n, 1);
+    r.tabu = calloc(n, 1);
+    r.crossings = malloc(nv * sizeof *r.crossings);
+    r.bfs_queue = malloc(nv * sizeof *r.bfs_queue);
+    r.bfs_seen = calloc(nv, sizeof *r.bfs_seen);
+    if (paths_init(&r.cur, n, nv) || !r.in || !r.tabu || !r.crossings || !r.bfs_queue ||
+        !r.bfs_seen || mapf_sipp_init(&r.sipp, pb))
         goto out;
+    for (uint32_t v = 0; v < nv; v++)
+        if (g->adj_start[v + 1] - g->adj_start[v] >= 3)
+            r.crossings[r.n_crossings++] = v;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t len = 0;
         for (uint32_t t = plan->n_steps; t-- > 0;)
@@ -400,114 +682,63 @@ int mapf_refine_lns(const mapf_problem *pb, mapf_plan *plan, double budget_s, ui
                 len = t + 1;
                 break;
             }
-        r.len[i] = len;
-        if (len > makespan)
-            makespan = len;
-        if (grow((void **)&r.path[i], &r.cap[i], len + 1, sizeof **r.path))
+        r.cur.len[i] = len;
+        r.cur.cap[i] = len + 1;
+        r.cur.path[i] = malloc((size_t)r.cur.cap[i] * sizeof **r.cur.path);
+        if (!r.cur.path[i])
             goto out;
         for (uint32_t t = 0; t <= len; t++)
-            r.path[i][t] = plan->at[(size_t)t * n + i];
+            r.cur.path[i][t] = plan->at[(size_t)t * n + i];
+        if (mapf_resv_add_path(&r.cur.resv, i, r.cur.path[i], len))
+            goto out;
+        r.cur.planned[i] = 1;
+        r.cur.soc += len;
     }
-    /* Room for detours; the table is horizon x vertices words. */
-    r.horizon = makespan + makespan / 2 + 64;
-    size_t cells = (size_t)r.horizon * r.nv;
-    if (cells > ((size_t)64 << 20)) /* 256 MB per table: give up refining */
-        goto out;
-    r.occ = malloc(cells * sizeof *r.occ);
-    r.stamp = calloc(cells, sizeof *r.stamp);
-    if (!r.occ || !r.stamp)
-        goto out;
-    for (size_t c = 0; c < cells; c++)
-        r.occ[c] = MAPF_NONE;
-    for (uint32_t i = 0; i < n; i++)
-        mark(&r, i, i);
-    int fresh = fresh_start(&r, budget_s / 8, &t0); /* an eighth of the time at most */
+    r.cur.n_unplanned = 0;
+    ready = true;
+    /* phase 1: a fresh prioritised plan */
+    int fresh = fresh_start(&r, FRESH_SHARE * budget_s, FRESH_STALL * budget_s, &t0);
     if (fresh < 0)
         goto out;
     *improvements += (uint64_t)fresh;
 
-    for (uint64_t it = 0; since(&t0) < budget_s; it++) {
+    /* phase 2: neighbourhood search */
+    for (int h = 0; h < N_HEURISTICS; h++)
+        r.weight[h] = 1;
+    uint32_t want = NEIGHBOURHOOD < n ? NEIGHBOURHOOD : n;
+    while (since(&t0) < budget_s && r.cur.soc > 0) {
         ++*iterations;
-        uint32_t k = pick(&r, set, in, it % 2 == 0);
-        uint64_t before = 0, after = 0;
-        for (uint32_t j = 0; j < k; j++) {
-            uint32_t a = set[j];
-            before += r.len[a];
-            mark(&r, a, MAPF_NONE);
-            old_len[j] = r.len[a];
-            old_path[j] = r.path[a];
-            r.path[a] = NULL;
-            r.cap[a] = 0;
-        }
-        /* random order: a fresh priority order each time */
-        for (uint32_t j = k; j > 1; j--) {
-            uint32_t s = (uint32_t)(sim_rng_u64(&r.rng) % j);
-            uint32_t tmp = set[j - 1];
-            set[j - 1] = set[s];
-            set[s] = tmp;
-            tmp = old_len[j - 1];
-            old_len[j - 1] = old_len[s];
-            old_len[s] = tmp;
-            uint32_t *p = old_path[j - 1];
-            old_path[j - 1] = old_path[s];
-            old_path[s] = p;
-        }
-        uint32_t done = 0;
-        int found = 1;
-        for (; done < k && found == 1; done++) {
-            found = plan_agent(&r, set[done]);
-            if (found == 1) {
-                mark(&r, set[done], set[done]);
-                after += r.len[set[done]];
-            }
-        }
-        if (found == -1)
-            goto restore_and_fail;
-        bool better = found == 1 && after < before;
-        uint32_t n_marked = found == 1 ? done : done - 1; /* the last try failed */
-        /* Undo in two passes: a new path may cross an old one of another
-         * agent of the set, so all new marks go before any old is back. */
-        for (uint32_t j = 0; j < k && !better; j++)
-            if (j < n_marked)
-                mark(&r, set[j], MAPF_NONE);
-        for (uint32_t j = 0; j < k; j++) {
-            uint32_t a = set[j];
-            in[a] = 0;
-            if (better) {
-                free(old_path[j]);
-                continue;
-            }
-            free(r.path[a]);
-            r.path[a] = old_path[j];
-            r.len[a] = old_len[j];
-            r.cap[a] = old_len[j] + 1;
-            mark(&r, a, a);
-        }
-        if (better)
+        int h = choose_heuristic(&r);
+        uint32_t k = h == BY_WALK ? by_walk(&r, want)
+                   : h == BY_INTERSECTION ? by_intersection(&r, want) : 0;
+        k = by_random(&r, k, want);
+        int64_t gain = improve(&r, k);
+        if (gain < 0)
+            goto out;
+        if (gain > 0)
             ++*improvements;
-        memset(old_path, 0, sizeof old_path);
+        r.weight[h] = (1 - REACTION) * r.weight[h] + REACTION * (double)gain;
+        if (r.weight[h] < 1e-3)
+            r.weight[h] = 1e-3;
     }
-    /* write back */
-    makespan = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (r.len[i] > makespan)
-            makespan = r.len[i];
-    uint32_t *at = malloc((size_t)(makespan + 1) * n * sizeof *at);
-    if (!at)
-        goto out;
-    for (uint32_t t = 0; t <= makespan; t++)
-        for (uint32_t i = 0; i < n; i++)
-            at[(size_t)t * n + i] = where(&r, i, t);
-    free(plan->at);
-    plan->at = at;
-    plan->n_steps = makespan + 1;
     rc = 0;
-    goto out;
-restore_and_fail:
-    for (uint32_t j = 0; j < NEIGHBOURHOOD; j++)
-        free(old_path[j]);
 out:
-    free(in);
+    if (ready) { /* write back */
+        uint32_t makespan = 0;
+        for (uint32_t i = 0; i < n; i++)
+            makespan = r.cur.len[i] > makespan ? r.cur.len[i] : makespan;
+        uint32_t *at = malloc((size_t)(makespan + 1) * n * sizeof *at);
+        if (!at) {
+            rc = -1;
+        } else {
+            for (uint32_t t = 0; t <= makespan; t++)
+                for (uint32_t i = 0; i < n; i++)
+                    at[(size_t)t * n + i] = where(&r.cur, i, t);
+            free(plan->at);
+            plan->at = at;
+            plan->n_steps = makespan + 1;
+        }
+    }
     refine_free(&r);
     return rc;
 }

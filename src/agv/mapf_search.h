@@ -74,9 +74,114 @@ int mapf_lacam_run(const mapf_problem *pb, const mapf_options *opt, mapf_plan *p
 /* Improve a valid plan (vertex ids) in place by large neighbourhood search
  * for budget_s seconds of wall time; the plan stays valid throughout and
  * its sum-of-costs never rises. Counts iterations and accepted changes.
- * Returns -1 (plan unchanged) when out of memory. */
+ * Returns -1 when out of memory; the plan is then unchanged or the best
+ * (valid) one reached before. */
 int mapf_refine_lns(const mapf_problem *pb, mapf_plan *plan, double budget_s, uint64_t seed,
                     uint64_t *iterations, uint64_t *improvements);
+
+/* ---- reservations: who is where when (mapf_resv.c) ------------------------ */
+
+#define MAPF_FOREVER UINT32_MAX /* the end of an agent's rest on its goal */
+
+/* Agent `agent` occupies the vertex at every time step lo..hi (inclusive). */
+typedef struct mapf_span {
+    uint32_t lo, hi, agent;
+} mapf_span;
+
+/* Per vertex, the spans of the paths put in, sorted by time; they never
+ * overlap (the paths must be conflict-free with one another). */
+typedef struct mapf_resv {
+    uint32_t n_vertices;
+    mapf_span **spans;
+    uint32_t *count, *cap;
+} mapf_resv;
+
+int mapf_resv_init(mapf_resv *r, uint32_t n_vertices);
+void mapf_resv_free(mapf_resv *r);
+void mapf_resv_clear(mapf_resv *r);
+/* An agent on path[0..len], resting on path[len] afterwards, for ever. -1
+ * when out of memory (the table is then as before). */
+int mapf_resv_add_path(mapf_resv *r, uint32_t agent, const uint32_t *path, uint32_t len);
+/* Take out exactly what mapf_resv_add_path put in for that path. */
+void mapf_resv_remove_path(mapf_resv *r, uint32_t agent, const uint32_t *path, uint32_t len);
+/* The agent at v at time t, or MAPF_NONE. */
+uint32_t mapf_resv_at(const mapf_resv *r, uint32_t v, uint32_t t);
+/* The safe interval [lo, hi] of v (a maximal run of steps another agent
+ * may spend on v) that contains t or, if t is not safe, the first after
+ * t; hi is MAPF_FOREVER for the last. In strict mode every span is widened
+ * by a step on each side (no following into or out of it). False if v is
+ * never safe again from t on (someone rests there). */
+bool mapf_resv_safe_from(const mapf_resv *r, uint32_t v, uint32_t t, bool strict, uint32_t *lo,
+                         uint32_t *hi);
+
+/* The same one after the other: the safe intervals of v that end at or
+ * after t, in time order (one binary search for all). */
+typedef struct mapf_resv_walk {
+    const mapf_span *spans;
+    uint32_t n, k, lo, t;
+    bool strict, done;
+} mapf_resv_walk;
+
+void mapf_resv_walk_init(mapf_resv_walk *w, const mapf_resv *r, uint32_t v, uint32_t t,
+                         bool strict);
+bool mapf_resv_walk_next(mapf_resv_walk *w, uint32_t *lo, uint32_t *hi);
+
+/* The distinct agents (at most max, into out[]; returns how many) whose
+ * paths in r break a rule against path[0..len] followed by a rest on
+ * path[len]: the same vertex at the same time, a swap, and in strict mode
+ * a following either way. None: the path may go into r as it is. */
+uint32_t mapf_resv_conflicts(const mapf_resv *r, bool strict, const uint32_t *path, uint32_t len,
+                             uint32_t *out, uint32_t max);
+
+/* ---- one agent around the others: SIPP (mapf_sipp.c) ----------------------- */
+
+typedef struct mapf_sipp_node {
+    uint32_t v, lo, hi, t, parent; /* vertex, its safe interval, arrival, parent node */
+    uint32_t stale;                /* 1: reached earlier by another node since */
+    uint32_t g;                    /* cost so far (soft search only) */
+} mapf_sipp_node;
+
+typedef struct mapf_sipp_slot {
+    uint64_t key;        /* vertex << 32 | interval start */
+    uint32_t node, stamp; /* the earliest arrival's node; search it belongs to */
+} mapf_sipp_slot;
+
+typedef struct mapf_sipp_entry {
+    uint64_t key;        /* f << 32 | distance to the goal */
+    uint32_t t, node;
+} mapf_sipp_entry;
+
+typedef struct mapf_sipp {
+    const mapf_problem *pb;
+    mapf_sipp_node *nodes;
+    uint32_t n_nodes, cap_nodes;
+    mapf_sipp_entry *heap;
+    uint32_t n_heap, cap_heap;
+    mapf_sipp_slot *slots;
+    uint32_t n_slots, n_used, stamp;
+    uint64_t expansions; /* over all searches, for the curious */
+} mapf_sipp;
+
+int mapf_sipp_init(mapf_sipp *s, const mapf_problem *pb);
+void mapf_sipp_free(mapf_sipp *s);
+/* The earliest way for `agent` from its start at time 0 to its goal, to
+ * rest there for good, around the reservations in r (the agent's own
+ * must not be in r). Only paths of length <= max_len count, and the search
+ * gives up after max_expansions states. Returns 1 with the path in
+ * (*path)[0..*len] (*path grown with realloc, *cap its size), 0 when there
+ * is none within those limits, -1 when out of memory. */
+int mapf_sipp_plan(mapf_sipp *s, const mapf_resv *r, uint32_t agent, uint32_t max_len,
+                   uint32_t max_expansions, uint32_t **path, uint32_t *cap, uint32_t *len);
+
+/* For the default rules only: the path for `agent` that runs into the
+ * fewest others' stays in r, roughly -- cost is time plus `penalty` per
+ * stay entered, per swap and per stay on the goal after arrival -- and
+ * into none of the agents i with fixed[i] (fixed may be NULL). Returns 1
+ * with the path as mapf_sipp_plan does, 0 if none within max_expansions,
+ * -1 when out of memory. The agents in its way: mapf_resv_conflicts. */
+int mapf_sipp_soft(mapf_sipp *s, const mapf_resv *r, uint32_t agent, const uint8_t *fixed,
+                   uint32_t penalty, uint32_t max_expansions, uint32_t **path, uint32_t *cap,
+                   uint32_t *len);
 
 /* ---- explored configurations (mapf_hash.c) -------------------------------- */
 

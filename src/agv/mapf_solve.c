@@ -9,6 +9,8 @@
 
 #include "agv/mapf_search.h"
 
+#define LACAM_STAR_MAX_AGENTS 32
+
 const char *mapf_status_name(mapf_status s)
 {
     switch (s) {
@@ -78,10 +80,11 @@ int mapf_solve(const mapf_graph *g, const uint32_t *starts, const uint32_t *goal
         st->lower_bound += d[starts[i]];
     }
     /* With a time limit, LaCAM*'s refinement gets a quarter of what is left
-     * after the first plan and neighbourhood search the rest: LaCAM* alone
-     * converges on small instances (which end early, proven optimal) but
-     * hardly improves big ones. */
-    pb.lacam_star_share = opt->time_limit_s > 0 ? 0.25 : 1;
+     * after the first plan on small instances (up to LACAM_STAR_MAX_AGENTS:
+     * there it converges, and ends early, proven optimal) and nothing on
+     * bigger ones, where it hardly improves anything: neighbourhood search
+     * gets the rest. */
+    pb.lacam_star_share = opt->time_limit_s <= 0 ? 1 : n_agents <= LACAM_STAR_MAX_AGENTS ? 0.25 : 0;
     if (mapf_lacam_run(&pb, opt, plan, st)) {
         ft_fail(err, NULL, 0, 0, "out of memory in the search");
         st->status = MAPF_MEMORY_LIMIT;
