@@ -141,10 +141,15 @@ typedef struct mapf_sipp_node {
     uint32_t g;                    /* cost so far (soft search only) */
 } mapf_sipp_node;
 
-typedef struct mapf_sipp_slot {
-    uint64_t key;        /* vertex << 32 | interval start */
-    uint32_t node, stamp; /* the earliest arrival's node; search it belongs to */
-} mapf_sipp_slot;
+/* A state's record: the interval start (with the vertex, the state's
+ * identity), its earliest arrival's node, the vertex's next record. */
+typedef struct mapf_sipp_state {
+    uint32_t lo, node, next;
+} mapf_sipp_state;
+
+typedef struct mapf_sipp_head {
+    uint32_t stamp, first; /* the search it belongs to; its first state */
+} mapf_sipp_head;
 
 typedef struct mapf_sipp_entry {
     uint64_t key;        /* f << 32 | distance to the goal */
@@ -157,8 +162,9 @@ typedef struct mapf_sipp {
     uint32_t n_nodes, cap_nodes;
     mapf_sipp_entry *heap;
     uint32_t n_heap, cap_heap;
-    mapf_sipp_slot *slots;
-    uint32_t n_slots, n_used, stamp;
+    mapf_sipp_head *head; /* per vertex: the states of the current search */
+    mapf_sipp_state *states;
+    uint32_t n_states, cap_states, stamp;
     uint64_t expansions; /* over all searches, for the curious */
 } mapf_sipp;
 

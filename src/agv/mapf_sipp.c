@@ -32,64 +32,54 @@ int mapf_sipp_init(mapf_sipp *s, const mapf_problem *pb)
 {
     memset(s, 0, sizeof *s);
     s->pb = pb;
-    s->n_slots = 1u << 12;
-    s->slots = calloc(s->n_slots, sizeof *s->slots);
-    return s->slots ? 0 : -1;
+    s->head = calloc(pb->graph->n_vertices, sizeof *s->head);
+    return s->head ? 0 : -1;
 }
 
 void mapf_sipp_free(mapf_sipp *s)
 {
     free(s->nodes);
     free(s->heap);
-    free(s->slots);
+    free(s->head);
+    free(s->states);
     memset(s, 0, sizeof *s);
 }
 
-/* ---- visited states: (vertex, interval start) -> earliest arrival ------- */
+/* ---- visited states: (vertex, interval start) -> earliest arrival ---------
+ * Per vertex, a list of the states this search has met there: a vertex has
+ * a handful of safe intervals, and the heads (8 bytes a vertex) stay in
+ * cache where a hash table over all states would not. */
 
-static uint32_t slot_hash(uint64_t key)
+static void new_search(mapf_sipp *s)
 {
-    key ^= key >> 31;
-    key *= 0x9e3779b97f4a7c15ull;
-    key ^= key >> 29;
-    return (uint32_t)key;
+    if (++s->stamp == 0) {
+        memset(s->head, 0, (size_t)s->pb->graph->n_vertices * sizeof *s->head);
+        s->stamp = 1;
+    }
+    s->n_states = s->n_nodes = s->n_heap = 0;
 }
 
-static int slots_grow(mapf_sipp *s)
+/* The record of state (v, lo), created (no node yet) if new; NULL when out
+ * of memory. */
+static mapf_sipp_state *state_get(mapf_sipp *s, uint32_t v, uint32_t lo)
 {
-    uint32_t n = 2 * s->n_slots;
-    mapf_sipp_slot *old = s->slots, *fresh = calloc(n, sizeof *fresh);
-    if (!fresh)
-        return -1;
-    for (uint32_t k = 0; k < s->n_slots; k++) {
-        if (old[k].stamp != s->stamp)
-            continue;
-        uint32_t h = slot_hash(old[k].key) & (n - 1);
-        while (fresh[h].stamp == s->stamp)
-            h = (h + 1) & (n - 1);
-        fresh[h] = old[k];
+    mapf_sipp_head *h = &s->head[v];
+    if (h->stamp != s->stamp)
+        *h = (mapf_sipp_head){s->stamp, MAPF_NONE};
+    for (uint32_t k = h->first; k != MAPF_NONE; k = s->states[k].next)
+        if (s->states[k].lo == lo)
+            return &s->states[k];
+    if (s->n_states == s->cap_states) {
+        uint32_t c = s->cap_states ? 2 * s->cap_states : 1024;
+        mapf_sipp_state *p = realloc(s->states, (size_t)c * sizeof *p);
+        if (!p)
+            return NULL;
+        s->states = p;
+        s->cap_states = c;
     }
-    free(old);
-    s->slots = fresh;
-    s->n_slots = n;
-    return 0;
-}
-
-/* The slot of key, created (no node yet) if new; NULL when out of
- * memory. */
-static mapf_sipp_slot *slot_get(mapf_sipp *s, uint64_t key)
-{
-    if (2 * (s->n_used + 1) > s->n_slots && slots_grow(s))
-        return NULL;
-    uint32_t h = slot_hash(key) & (s->n_slots - 1);
-    while (s->slots[h].stamp == s->stamp) {
-        if (s->slots[h].key == key)
-            return &s->slots[h];
-        h = (h + 1) & (s->n_slots - 1);
-    }
-    s->n_used++;
-    s->slots[h] = (mapf_sipp_slot){.key = key, .node = MAPF_NONE, .stamp = s->stamp};
-    return &s->slots[h];
+    s->states[s->n_states] = (mapf_sipp_state){lo, MAPF_NONE, h->first};
+    h->first = s->n_states;
+    return &s->states[s->n_states++];
 }
 
 /* ---- open list: a binary heap, least f first, then nearest the goal,
@@ -168,18 +158,18 @@ static int reach(mapf_sipp *s, uint32_t agent, uint32_t v, uint32_t lo, uint32_t
     uint32_t d = mapf_dist(s->pb, agent, v), f = t + d > settle ? t + d : settle;
     if (f > max_len)
         return 0;
-    mapf_sipp_slot *slot = slot_get(s, (uint64_t)v << 32 | lo);
-    if (!slot)
+    mapf_sipp_state *known = state_get(s, v, lo);
+    if (!known)
         return -1;
-    if (slot->node != MAPF_NONE) { /* (expanded or not: an earlier arrival reopens it) */
-        if (s->nodes[slot->node].t <= t)
+    if (known->node != MAPF_NONE) { /* (expanded or not: an earlier arrival reopens it) */
+        if (s->nodes[known->node].t <= t)
             return 0;
-        s->nodes[slot->node].stale = 1;
+        s->nodes[known->node].stale = 1;
     }
     if (grow_nodes(s))
         return -1;
     s->nodes[s->n_nodes] = (mapf_sipp_node){v, lo, hi, t, parent, 0, 0};
-    slot->node = s->n_nodes;
+    known->node = s->n_nodes;
     return heap_push(s, (mapf_sipp_entry){(uint64_t)f << 32 | d, t, s->n_nodes++});
 }
 
@@ -233,11 +223,7 @@ int mapf_sipp_plan(mapf_sipp *s, const mapf_resv *r, uint32_t agent, uint32_t ma
     }
     if (!mapf_resv_safe_from(r, start, 0, strict, &lo, &hi) || lo > 0)
         return 0; /* someone there at time 0 (or, strict, at 1) */
-    if (++s->stamp == 0) {
-        memset(s->slots, 0, (size_t)s->n_slots * sizeof *s->slots);
-        s->stamp = 1;
-    }
-    s->n_used = s->n_nodes = s->n_heap = 0;
+    new_search(s);
     int rc = reach(s, agent, start, lo, hi, 0, MAPF_NONE, settle, max_len);
     if (rc < 0)
         return -1;
@@ -317,22 +303,22 @@ static int soft_push(mapf_sipp *s, uint32_t agent, uint32_t v, uint32_t lo, uint
                      uint32_t t, uint32_t g, uint32_t parent, bool stop)
 {
     uint32_t h = stop ? 0 : mapf_dist(s->pb, agent, v);
-    mapf_sipp_slot *slot = NULL;
+    mapf_sipp_state *known = NULL;
     if (!stop) {
-        slot = slot_get(s, (uint64_t)v << 32 | lo);
-        if (!slot)
+        known = state_get(s, v, lo);
+        if (!known)
             return -1;
-        if (slot->node != MAPF_NONE) {
-            if (s->nodes[slot->node].g <= g)
+        if (known->node != MAPF_NONE) {
+            if (s->nodes[known->node].g <= g)
                 return 0;
-            s->nodes[slot->node].stale = 1;
+            s->nodes[known->node].stale = 1;
         }
     }
     if (grow_nodes(s))
         return -1;
     s->nodes[s->n_nodes] = (mapf_sipp_node){v, lo, hi, t, parent, stop ? 2u : 0u, g};
-    if (slot)
-        slot->node = s->n_nodes;
+    if (known)
+        known->node = s->n_nodes;
     return heap_push(s, (mapf_sipp_entry){(uint64_t)(g + h) << 32 | h, t, s->n_nodes++});
 }
 
@@ -343,11 +329,7 @@ int mapf_sipp_soft(mapf_sipp *s, const mapf_resv *r, uint32_t agent, const uint8
     const mapf_problem *pb = s->pb;
     const mapf_graph *g = pb->graph;
     uint32_t start = pb->starts[agent], goal = pb->goals[agent], lo, hi, who;
-    if (++s->stamp == 0) {
-        memset(s->slots, 0, (size_t)s->n_slots * sizeof *s->slots);
-        s->stamp = 1;
-    }
-    s->n_used = s->n_nodes = s->n_heap = 0;
+    new_search(s);
     segment_at(r, start, 0, &lo, &hi, &who);
     if (who != MAPF_NONE && fixed && fixed[who])
         return 0;
