@@ -404,10 +404,10 @@ typedef struct todo {
 } todo;
 
 /* Agent r->set[j], out of p, gets the path through the fewest others'
- * stays (mapf_sipp_soft) and goes in; those others come out: new ones are
- * appended to the set, members already back in are taken out again, and
- * all are queued to be planned again. 1: done, 0: no such path, or the
- * set or the queue is full; -1: out of memory. */
+ * stays (mapf_sipp_soft; never through members of the set) and goes in;
+ * those others come out, join the set and are queued to be planned again.
+ * 1: done, 0: no such path, or the set or the queue is full; -1: out of
+ * memory. */
 static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q)
 {
     uint32_t a = r->set[j], in_way[MAX_NEIGHBOURHOOD + 1];
@@ -417,30 +417,17 @@ static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q)
         return found;
     uint32_t m = mapf_resv_conflicts(&p->resv, false, r->soft_path, r->soft_len, in_way,
                                      MAX_NEIGHBOURHOOD + 1);
-    uint32_t fresh_ones = 0;
-    for (uint32_t c = 0; c < m; c++) {
-        fresh_ones += !r->in[in_way[c]];
+    for (uint32_t c = 0; c < m; c++)
         if (r->in[in_way[c]])
-            return 0;
-    }
-    if (*k + fresh_ones > MAX_NEIGHBOURHOOD || q->tail + m > 4 * MAX_NEIGHBOURHOOD)
+            return 0; /* (the soft search keeps off the set: not expected) */
+    if (*k + m > MAX_NEIGHBOURHOOD || q->tail + m > 4 * MAX_NEIGHBOURHOOD)
         return 0;
-    for (uint32_t c = 0; c < m; c++) {
-        uint32_t b = in_way[c], i = 0;
-        if (!r->in[b]) { /* new to the set */
-            r->in[b] = 1;
-            r->set[*k] = b;
-            take_out(r, p, *k, *k + 1);
-            i = (*k)++;
-        } else { /* a member back in: out again */
-            while (r->set[i] != b)
-                i++;
-            mapf_resv_remove_path(&p->resv, b, p->path[b], p->len[b]);
-            p->soc -= p->len[b];
-            p->planned[b] = 0;
-            p->n_unplanned++;
-        }
-        q->at[q->tail++] = i;
+    for (uint32_t c = 0; c < m; c++) { /* the agents in the way join the set */
+        uint32_t b = in_way[c];
+        r->in[b] = 1;
+        r->set[*k] = b;
+        take_out(r, p, *k, *k + 1);
+        q->at[q->tail++] = (*k)++;
     }
     uint32_t *tmp = p->path[a], tcap = p->cap[a]; /* a's spare buffer <-> the soft path */
     p->path[a] = r->soft_path;
