@@ -23,10 +23,14 @@
  *     no longer beat the current plan or its repair stalls.
  *  2. Neighbourhood search for the rest of the time. The neighbourhood
  *     heuristic is drawn by adaptive weights (ALNS: a heuristic's weight
- *     follows the cost it recently removed) from MAPF-LNS's three: a random
- *     walk in space-time from the most delayed agent (the agents in its
- *     way), the agents crossing a few neighbouring intersections around one
- *     moment, and random agents.
+ *     follows the cost it recently removed per unit of search work) from
+ *     MAPF-LNS's three: a random walk in space-time from the most delayed
+ *     agent (the agents in its way), the agents crossing a few neighbouring
+ *     intersections around one moment, and random agents. Its size is 2
+ *     after a success and doubles (to 16, then back to 2) after each
+ *     failure: small neighbourhoods are cheap and, far from convergence
+ *     (1,000 agents in 10 s), remove the most per second; bigger ones get
+ *     out of what small ones cannot improve (measured: bench/RESULTS.md).
  *
  * The plan stays valid throughout: a replan is accepted only when every
  * agent of the neighbourhood found a path around all others (the checker's
@@ -39,21 +43,24 @@
 
 #include "agv/mapf_search.h"
 
-#define NEIGHBOURHOOD 8          /* agents replanned per iteration */
-#define MAX_NEIGHBOURHOOD 32     /* ... and at most, in a repair */
+#define MAX_NEIGHBOURHOOD 32     /* agents replanned at once, at most */
 #define REACTION 0.01            /* ALNS: weight of the latest outcome */
 #define FRESH_SHARE 0.75         /* of the budget, for the fresh plan at most */
-#define FRESH_STALL 0.15         /* of the budget, without fewer agents left: given up */
+#define FRESH_STALL 0.15        /* of the budget, without fewer agents left: given up */
 /* Search limits (SIPP states expanded): one agent in a neighbourhood, in
  * the fresh plan, in a repair; a repair in all; the soft search. */
 #define LNS_EXPANSIONS 20000u
 #define PP_EXPANSIONS 20000u
-#define REPAIR_EXPANSIONS 5000u
+#define REPAIR_EXPANSIONS 20000u
 #define REPAIR_BUDGET 100000u
 #define SOFT_EXPANSIONS 50000u
 #define SOFT_PENALTY 16u         /* cost of running into another's stay */
 
 enum { BY_WALK, BY_INTERSECTION, BY_RANDOM, N_HEURISTICS };
+/* Neighbourhood sizes, smallest first (variable neighbourhood search: the
+ * next size after a failure, back to the first after a success). */
+#define N_SIZES 4
+static const uint32_t SIZES[N_SIZES] = {2, 4, 8, 16};
 
 /* Paths of all agents, conflict-free with one another, and their
  * reservations. planned[i] == 0: agent i has no path (only while a fresh
@@ -262,18 +269,30 @@ static uint32_t by_random(refine *r, uint32_t k, uint32_t want)
     return k;
 }
 
-static int choose_heuristic(refine *r)
+/* ALNS: one of n options, each with probability proportional to its
+ * weight. */
+static int choose(refine *r, const double *weight, int n)
 {
     double total = 0;
-    for (int h = 0; h < N_HEURISTICS; h++)
-        total += r->weight[h];
+    for (int h = 0; h < n; h++)
+        total += weight[h];
     double x = sim_rng_uniform(&r->rng) * total;
-    for (int h = 0; h < N_HEURISTICS - 1; h++) {
-        if (x < r->weight[h])
+    for (int h = 0; h < n - 1; h++) {
+        if (x < weight[h])
             return h;
-        x -= r->weight[h];
+        x -= weight[h];
     }
-    return N_HEURISTICS - 1;
+    return n - 1;
+}
+
+/* ... and its weight follows the cost removed per unit of search work
+ * (thousands of SIPP states: deterministic, unlike the clock), so that a
+ * cheap option that removes little can win over a dear one. */
+static void reward(double *weight, double gain, uint64_t work)
+{
+    *weight = (1 - REACTION) * *weight + REACTION * gain / (1 + (double)work / 1000);
+    if (*weight < 1e-3)
+        *weight = 1e-3;
 }
 
 /* ---- taking agents out and putting them back ----------------------------- */
@@ -408,10 +427,10 @@ typedef struct todo {
  * those others come out, join the set and are queued to be planned again.
  * 1: done, 0: no such path, or the set or the queue is full; -1: out of
  * memory. */
-static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q)
+static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q, uint32_t penalty)
 {
     uint32_t a = r->set[j], in_way[MAX_NEIGHBOURHOOD + 1];
-    int found = mapf_sipp_soft(&r->sipp, &p->resv, a, r->in, SOFT_PENALTY, SOFT_EXPANSIONS,
+    int found = mapf_sipp_soft(&r->sipp, &p->resv, a, r->in, penalty, SOFT_EXPANSIONS,
                                &r->soft_path, &r->soft_cap, &r->soft_len);
     if (found <= 0)
         return found;
@@ -450,14 +469,14 @@ static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q)
  * path: the number of unplanned agents does not grow (MAPF-LNS2 accepts
  * such sideways moves too; they let the repair wander out of a corner).
  * 1: kept, 0: not, -1: out of memory. */
-static int repair(refine *r, paths *p, uint32_t x)
+static int repair(refine *r, paths *p, uint32_t x, uint32_t penalty)
 {
     todo q = {.head = 0, .tail = 0};
     uint32_t k = 1;
     r->set[0] = x;
     r->in[x] = 1;
     take_out(r, p, 0, 1);
-    int found = put_through(r, p, 0, &k, &q);
+    int found = put_through(r, p, 0, &k, &q, penalty);
     if (found == 1)
         shuffle(r, q.at, q.tail);
     uint64_t budget = r->sipp.expansions + REPAIR_BUDGET;
@@ -468,7 +487,7 @@ static int repair(refine *r, paths *p, uint32_t x)
         found = plan_into(r, p, a, MAPF_FOREVER - 1, REPAIR_EXPANSIONS);
         if (found == 0) {
             uint32_t tail = q.tail;
-            found = put_through(r, p, j, &k, &q);
+            found = put_through(r, p, j, &k, &q, penalty);
             shuffle(r, q.at + tail, q.tail - tail);
         }
     }
@@ -601,7 +620,7 @@ static int fresh_start(refine *r, double deadline, double stall_s, const struct 
             }
         }
     }
-    uint32_t fewest = MAPF_NONE;
+    uint32_t fewest = MAPF_NONE, penalty = SOFT_PENALTY;
     double fewest_at = since(t0);
     while (!r->pb->strict && fresh.n_unplanned > 0 && since(t0) < deadline &&
            !fresh_hopeless(r, &fresh, &fewest, &fewest_at, since(t0), stall_s)) {
@@ -609,8 +628,11 @@ static int fresh_start(refine *r, double deadline, double stall_s, const struct 
         for (;; x++) /* the pick-th agent without a path */
             if (!fresh.planned[x] && pick-- == 0)
                 break;
-        if (repair(r, &fresh, x) < 0)
+        uint32_t before = fresh.n_unplanned;
+        if (repair(r, &fresh, x, penalty) < 0)
             goto out;
+        /* no progress: other soft paths next time, so other agents in the way */
+        penalty = fresh.n_unplanned < before ? SOFT_PENALTY : SOFT_PENALTY << below(r, 4) >> 1;
     }
     rc = 0;
     if (fresh.n_unplanned == 0 && fresh.soc < r->cur.soc) {
@@ -692,21 +714,23 @@ int mapf_refine_lns(const mapf_problem *pb, mapf_plan *plan, double budget_s, ui
     /* phase 2: neighbourhood search */
     for (int h = 0; h < N_HEURISTICS; h++)
         r.weight[h] = 1;
-    uint32_t want = NEIGHBOURHOOD < n ? NEIGHBOURHOOD : n;
+    int z = 0;
     while (since(&t0) < budget_s && r.cur.soc > 0) {
         ++*iterations;
-        int h = choose_heuristic(&r);
+        int h = choose(&r, r.weight, N_HEURISTICS);
+        uint32_t want = SIZES[z] < n ? SIZES[z] : n;
         uint32_t k = h == BY_WALK ? by_walk(&r, want)
                    : h == BY_INTERSECTION ? by_intersection(&r, want) : 0;
         k = by_random(&r, k, want);
+        uint64_t work = r.sipp.expansions;
         int64_t gain = improve(&r, k);
         if (gain < 0)
             goto out;
         if (gain > 0)
             ++*improvements;
-        r.weight[h] = (1 - REACTION) * r.weight[h] + REACTION * (double)gain;
-        if (r.weight[h] < 1e-3)
-            r.weight[h] = 1e-3;
+        work = r.sipp.expansions - work;
+        reward(&r.weight[h], (double)gain, work);
+        z = gain > 0 ? 0 : (z + 1) % N_SIZES;
     }
     rc = 0;
 out:
