@@ -45,6 +45,17 @@ void mapf_sipp_free(mapf_sipp *s)
     memset(s, 0, sizeof *s);
 }
 
+/* An array of `size`-byte items twice as big (1,024 at first): the new
+ * pointer, *cap updated; NULL (the array as it was) when out of memory. */
+static void *grow(void *items, uint32_t *cap, size_t size)
+{
+    uint32_t c = *cap ? 2 * *cap : 1024;
+    void *p = realloc(items, (size_t)c * size);
+    if (p)
+        *cap = c;
+    return p;
+}
+
 /* ---- visited states: (vertex, interval start) -> earliest arrival ---------
  * Per vertex, a list of the states this search has met there: a vertex has
  * a handful of safe intervals, and the heads (8 bytes a vertex) stay in
@@ -70,12 +81,10 @@ static mapf_sipp_state *state_get(mapf_sipp *s, uint32_t v, uint32_t lo)
         if (s->states[k].lo == lo)
             return &s->states[k];
     if (s->n_states == s->cap_states) {
-        uint32_t c = s->cap_states ? 2 * s->cap_states : 1024;
-        mapf_sipp_state *p = realloc(s->states, (size_t)c * sizeof *p);
+        mapf_sipp_state *p = grow(s->states, &s->cap_states, sizeof *p);
         if (!p)
             return NULL;
         s->states = p;
-        s->cap_states = c;
     }
     s->states[s->n_states] = (mapf_sipp_state){lo, MAPF_NONE, h->first};
     h->first = s->n_states;
@@ -97,12 +106,10 @@ static bool entry_less(const mapf_sipp_entry *a, const mapf_sipp_entry *b)
 static int heap_push(mapf_sipp *s, mapf_sipp_entry e)
 {
     if (s->n_heap == s->cap_heap) {
-        uint32_t c = s->cap_heap ? 2 * s->cap_heap : 1024;
-        mapf_sipp_entry *p = realloc(s->heap, (size_t)c * sizeof *p);
+        mapf_sipp_entry *p = grow(s->heap, &s->cap_heap, sizeof *p);
         if (!p)
             return -1;
         s->heap = p;
-        s->cap_heap = c;
     }
     uint32_t k = s->n_heap++;
     while (k > 0) {
@@ -142,12 +149,10 @@ static int grow_nodes(mapf_sipp *s)
 {
     if (s->n_nodes < s->cap_nodes)
         return 0;
-    uint32_t c = s->cap_nodes ? 2 * s->cap_nodes : 1024;
-    mapf_sipp_node *p = realloc(s->nodes, (size_t)c * sizeof *p);
+    mapf_sipp_node *p = grow(s->nodes, &s->cap_nodes, sizeof *p);
     if (!p)
         return -1;
     s->nodes = p;
-    s->cap_nodes = c;
     return 0;
 }
 
