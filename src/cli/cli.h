@@ -26,6 +26,11 @@ int cli_fail(const ft_error *err);
 /* A file to write ("-" is stdout), or NULL with err filled. */
 FILE *cli_open_out(const char *path, ft_error *err);
 void cli_close_out(FILE *f);
+/* One step of the argument loop of a command with one positional MODEL:
+ * argv[*i] is the model (into *model; a second one is an error) or an
+ * option "--x" with a value (into *value; *i moves past it). 1: an option,
+ * 0: the model, 2: a usage error (printed). */
+int cli_model_or_option(int argc, char **argv, int *i, const char **model, const char **value);
 /* "16:00" or "16:00:30" -> seconds of the day; -1 if it is not one. */
 int cli_parse_tod(const char *text, double *tod_s);
 /* A number in [lo, hi] and nothing after it; -1 otherwise. */

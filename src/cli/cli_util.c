@@ -13,6 +13,21 @@ int cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+int cli_model_or_option(int argc, char **argv, int *i, const char **model, const char **value)
+{
+    const char *o = argv[*i];
+    if (o[0] != '-') {
+        if (*model)
+            return cli_usage_error("unexpected argument '%s' (one MODEL at a time)", o);
+        *model = o;
+        return 0;
+    }
+    if (*i + 1 >= argc)
+        return cli_usage_error("option %s needs a value", o);
+    *value = argv[++*i];
+    return 1;
+}
+
 int cli_fail(const ft_error *err)
 {
     fputs("fabtwin: ", stderr);

@@ -107,18 +107,15 @@ static int serve_parse(int argc, char **argv, serve_args *a)
     for (int i = 0; i < argc; i++)
         a->twin |= !strcmp(argv[i], "--twin");
     for (int i = 0; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *o = argv[i], *v;
         if (!strcmp(o, "--twin"))
             continue;
-        if (o[0] != '-' || o[1] != '-') {
-            if (a->path)
-                return cli_usage_error("one model at a time (extra '%s')", o);
-            a->path = o;
+        int kind = cli_model_or_option(argc, argv, &i, &a->path, &v);
+        if (kind != 1) {
+            if (kind == 2)
+                return 2;
             continue;
         }
-        if (!v)
-            return cli_usage_error("option %s needs a value", o);
-        i++;
         char *end;
         int taken = a->twin ? cli_twin_option(&a->t, o, v) : sim_option(a, o, v);
         if (taken == 2)

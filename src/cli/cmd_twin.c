@@ -42,17 +42,14 @@ static int twin_parse(int argc, char **argv, twin_args *a)
     *a = (twin_args){0};
     cli_twin_defaults(&a->t);
     for (int i = 0; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *o = argv[i], *v;
         if (strcmp(o, "--quiet") == 0) { a->quiet = true; continue; }
-        if (o[0] != '-') {
-            if (a->model)
-                return cli_usage_error("unexpected argument '%s'", o);
-            a->model = o;
+        int kind = cli_model_or_option(argc, argv, &i, &a->model, &v);
+        if (kind != 1) {
+            if (kind == 2)
+                return 2;
             continue;
         }
-        if (!v)
-            return cli_usage_error("%s needs a value", o);
-        i++;
         int taken = cli_twin_option(&a->t, o, v);
         if (taken == 0)
             return cli_usage_error("unknown option '%s'", o);
@@ -186,16 +183,13 @@ static int emulate_parse(int argc, char **argv, emulate_args *a)
     double x;
     ft_error err;
     for (int i = 0; i < argc; i++) {
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (o[0] != '-') {
-            if (a->model)
-                return cli_usage_error("unexpected argument '%s'", o);
-            a->model = o;
+        const char *o = argv[i], *v;
+        int kind = cli_model_or_option(argc, argv, &i, &a->model, &v);
+        if (kind != 1) {
+            if (kind == 2)
+                return 2;
             continue;
         }
-        if (!v)
-            return cli_usage_error("%s needs a value", o);
-        i++;
         double *prob = strcmp(o, "--drop") == 0 ? &a->eo.noise.drop
                      : strcmp(o, "--dup") == 0 ? &a->eo.noise.dup
                      : strcmp(o, "--late") == 0 ? &a->eo.noise.late
