@@ -297,6 +297,26 @@ static void reward(double *weight, double gain, uint64_t work)
 
 /* ---- taking agents out and putting them back ----------------------------- */
 
+/* Agent a's path goes into p's reservations and sums (-1 when out of
+ * memory: p is then as before), or comes out of them. */
+static int path_in(paths *p, uint32_t a)
+{
+    if (mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]))
+        return -1;
+    p->planned[a] = 1;
+    p->n_unplanned--;
+    p->soc += p->len[a];
+    return 0;
+}
+
+static void path_out(paths *p, uint32_t a)
+{
+    mapf_resv_remove_path(&p->resv, a, p->path[a], p->len[a]);
+    p->planned[a] = 0;
+    p->n_unplanned++;
+    p->soc -= p->len[a];
+}
+
 /* Take the agents r->set[from..to) out of p; each gets a spare buffer to
  * be planned into. */
 static void take_out(refine *r, paths *p, uint32_t from, uint32_t to)
@@ -304,12 +324,8 @@ static void take_out(refine *r, paths *p, uint32_t from, uint32_t to)
     for (uint32_t j = from; j < to; j++) {
         uint32_t a = r->set[j];
         r->old_planned[j] = p->planned[a];
-        if (p->planned[a]) {
-            mapf_resv_remove_path(&p->resv, a, p->path[a], p->len[a]);
-            p->soc -= p->len[a];
-            p->planned[a] = 0;
-            p->n_unplanned++;
-        }
+        if (p->planned[a])
+            path_out(p, a);
         r->old_path[j] = p->path[a];
         r->old_len[j] = p->len[a];
         r->old_cap[j] = p->cap[a];
@@ -324,13 +340,8 @@ static int plan_into(refine *r, paths *p, uint32_t a, uint32_t max_len, uint32_t
 {
     int found = mapf_sipp_plan(&r->sipp, &p->resv, a, max_len, max_expansions, &p->path[a],
                                &p->cap[a], &p->len[a]);
-    if (found == 1 && mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]))
+    if (found == 1 && path_in(p, a))
         found = -1;
-    if (found == 1) {
-        p->planned[a] = 1;
-        p->n_unplanned--;
-        p->soc += p->len[a];
-    }
     return found;
 }
 
@@ -341,12 +352,8 @@ static void put_back(refine *r, paths *p, uint32_t k, bool keep)
 {
     for (uint32_t j = 0; j < k && !keep; j++) {
         uint32_t a = r->set[j];
-        if (p->planned[a]) { /* all new spans out before any old goes in */
-            mapf_resv_remove_path(&p->resv, a, p->path[a], p->len[a]);
-            p->soc -= p->len[a];
-            p->planned[a] = 0;
-            p->n_unplanned++;
-        }
+        if (p->planned[a]) /* all new spans out before any old goes in */
+            path_out(p, a);
     }
     for (uint32_t j = 0; j < k; j++) {
         uint32_t a = r->set[j];
@@ -361,12 +368,8 @@ static void put_back(refine *r, paths *p, uint32_t k, bool keep)
         p->path[a] = r->old_path[j];
         p->len[a] = r->old_len[j];
         p->cap[a] = r->old_cap[j];
-        if (r->old_planned[j]) {
-            (void)mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]);
-            p->planned[a] = 1;
-            p->n_unplanned--;
-            p->soc += p->len[a];
-        }
+        if (r->old_planned[j])
+            (void)path_in(p, a);
     }
 }
 
@@ -454,12 +457,7 @@ static int put_through(refine *r, paths *p, uint32_t j, uint32_t *k, todo *q, ui
     p->len[a] = r->soft_len;
     r->soft_path = tmp;
     r->soft_cap = tcap;
-    if (mapf_resv_add_path(&p->resv, a, p->path[a], p->len[a]))
-        return -1;
-    p->planned[a] = 1;
-    p->n_unplanned--;
-    p->soc += p->len[a];
-    return 1;
+    return path_in(p, a) ? -1 : 1;
 }
 
 /* Put unplanned agent x in through the fewest others, then plan those
@@ -698,12 +696,9 @@ int mapf_refine_lns(const mapf_problem *pb, mapf_plan *plan, double budget_s, ui
             goto out;
         for (uint32_t t = 0; t <= len; t++)
             r.cur.path[i][t] = plan->at[(size_t)t * n + i];
-        if (mapf_resv_add_path(&r.cur.resv, i, r.cur.path[i], len))
+        if (path_in(&r.cur, i))
             goto out;
-        r.cur.planned[i] = 1;
-        r.cur.soc += len;
     }
-    r.cur.n_unplanned = 0;
     ready = true;
     /* phase 1: a fresh prioritised plan */
     int fresh = fresh_start(&r, FRESH_SHARE * budget_s, FRESH_STALL * budget_s, &t0);
