@@ -58,6 +58,10 @@ void flow_queue_deliver(flow_queue *q, flow_item *it)
     q->reserved_total--;
     if (q->obj.ops->offer(&q->obj, it, NULL) != FLOW_ACCEPT)
         abort(); /* the reservation kept a place: a refusal is a bug */
+    /* When the item went straight on to the station, the place it had
+     * reserved is free again: whoever waits for room must hear of it. */
+    if (has_room_for(q, NULL))
+        flow_wake(&q->obj);
 }
 
 static bool has_room(const flow_queue *q)
