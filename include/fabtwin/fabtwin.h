@@ -245,6 +245,33 @@ typedef struct ft_fleet_kpis {
     uint64_t depleted;                  /* times a battery ran empty (thresholds too low) */
 } ft_fleet_kpis;
 
+/* What a run found wrong with itself: work waiting that can never start, or
+ * figures that do not add up. A correct engine on a sound model has none;
+ * `fabtwin run` prints them and exits with status 3. docs/kpis.md says how
+ * each is found. */
+typedef enum ft_warning_kind {
+    FT_WARN_STATION_STALLED, /* an up station leaves an item it would take waiting with a server idle */
+    FT_WARN_PICKUP_STALLED,  /* items at a pick-up wait for a place at their destination that is free */
+    FT_WARN_FLEET_STALLED,   /* transports wait while vehicles have nothing to do */
+    FT_WARN_KIT_STARVED,     /* an assembly waits for a part that no source will release again */
+    FT_WARN_DEADLOCK,        /* stations blocked on each other in a cycle */
+    FT_WARN_LITTLE_GAP,      /* time-average WIP and lambda*W disagree by more than 10 % */
+    FT_WARN_N_KINDS
+} ft_warning_kind;
+
+/* "station_stalled", "pickup_stalled", ... (the JSON's `what`). */
+const char *ft_warning_kind_name(ft_warning_kind k);
+
+#define FT_WARNING_TEXT 256 /* bytes of a warning's message, with its NUL */
+
+typedef struct ft_warning {
+    ft_warning_kind kind;
+    const char *where;             /* the station, pick-up, "fleet" or "plant" */
+    double since_s;                /* simulated time it has held since */
+    long items;                    /* items held up (0 when not about items) */
+    char message[FT_WARNING_TEXT]; /* one line for people */
+} ft_warning;
+
 typedef struct ft_report {
     const char *model;
     uint64_t seed;
@@ -260,6 +287,7 @@ typedef struct ft_report {
     const char *bottleneck;         /* station that was sole bottleneck longest, or NULL */
     const ft_fleet_kpis *fleet;     /* NULL without a fleet */
     ft_vehicle_kpis *vehicles;      size_t n_vehicles;
+    ft_warning *warnings;           size_t n_warnings; /* at the end of the period */
 } ft_report;
 
 /* The KPIs of the measured period so far. Owned by the simulation; valid

@@ -43,6 +43,12 @@ void agv_fleet_request(agv_fleet *fl, int pickup, int pick_node, int dest, int d
 int agv_fleet_size(const agv_fleet *fl);
 const char *agv_fleet_vehicle_name(const agv_fleet *fl, int vehicle);
 
+/* Transport requests that no vehicle has taken while some vehicle has
+ * nothing to do: a dispatcher that works never leaves them so past the
+ * instant they arrive. Returns how many (0: none) and, in since_s, since
+ * when both have been so. */
+size_t agv_fleet_stalled(const agv_fleet *fl, double *since_s);
+
 void agv_fleet_reset_stats(agv_fleet *fl);
 /* KPIs since the last reset, up to now; v has agv_fleet_size entries. */
 void agv_fleet_report(agv_fleet *fl, ft_fleet_kpis *k, ft_vehicle_kpis *v);

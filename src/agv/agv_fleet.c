@@ -196,6 +196,7 @@ static void go_idle(agv_fleet *fl, int i)
         fl->park_owner[p] = i;
     v->park = p;
     v->mode = b->present && v->battery < b->charge_below ? MODE_WAIT_CHARGER : MODE_IDLE;
+    v->idle_since_s = agv_now(fl);
     set_goal(fl, i, p >= 0 ? fl->lay->parking[p] : -1);
     if (fl->next[i] == fl->at[i])
         agv_set_state(fl, v, v->mode == MODE_WAIT_CHARGER ? FT_VEH_CHARGING : FT_VEH_IDLE);
@@ -439,7 +440,7 @@ agv_fleet *agv_fleet_new(const model_desc *m, sim *s, uint64_t seed, const agv_h
             return NULL;
         }
         v->battery = v->battery_min = 1;
-        v->battery_t = v->state_t = v->busy_t = sim_now(s);
+        v->battery_t = v->state_t = v->busy_t = v->idle_since_s = sim_now(s);
     }
     fl->t_reset = fl->tick_t = sim_now(s);
     return fl;

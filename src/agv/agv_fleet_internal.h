@@ -21,6 +21,7 @@ typedef struct agv_request {
 typedef struct agv_vehicle {
     char name[32];
     agv_mode mode;
+    double idle_since_s;   /* when it last went MODE_IDLE (or WAIT_CHARGER) */
     int goal;              /* layout node it heads for, -1: none (stay) */
     int park, charger;     /* claimed parking / charger index, -1 */
     double prio;

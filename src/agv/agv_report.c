@@ -15,6 +15,25 @@ const char *agv_fleet_vehicle_name(const agv_fleet *fl, int vehicle)
     return fl->v[vehicle].name;
 }
 
+size_t agv_fleet_stalled(const agv_fleet *fl, double *since_s)
+{
+    if (fl->n_req == 0)
+        return 0;
+    int idle = -1;
+    for (int i = 0; i < fl->n; i++)
+        if (fl->v[i].mode == MODE_IDLE &&
+            (idle < 0 || fl->v[i].idle_since_s < fl->v[idle].idle_since_s))
+            idle = i;
+    if (idle < 0)
+        return 0;
+    double oldest = fl->req[0].t_s;
+    for (size_t k = 1; k < fl->n_req; k++)
+        if (fl->req[k].t_s < oldest)
+            oldest = fl->req[k].t_s;
+    *since_s = oldest > fl->v[idle].idle_since_s ? oldest : fl->v[idle].idle_since_s;
+    return fl->n_req;
+}
+
 void agv_fleet_reset_stats(agv_fleet *fl)
 {
     double t = agv_now(fl);

@@ -87,6 +87,16 @@ int ft_report_write_json(const ft_report *r, FILE *out)
         return -1;
     if (r->fleet)
         json_object_set_new(root, "fleet", fleet_json(r));
+    json_t *warnings = json_array();
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        const ft_warning *w = &r->warnings[i];
+        json_array_append_new(warnings,
+                              json_pack("{s:s, s:s, s:f, s:I, s:s}", "what",
+                                        ft_warning_kind_name(w->kind), "where", w->where,
+                                        "since_s", w->since_s, "items", (json_int_t)w->items,
+                                        "message", w->message));
+    }
+    json_object_set_new(root, "warnings", warnings);
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     fputc('\n', out);
     json_decref(root);
@@ -249,4 +259,9 @@ void ft_report_print(const ft_report *r, FILE *out)
     fprintf(out, "bottleneck              %s\n", r->bottleneck ? r->bottleneck : "none");
     if (r->fleet)
         print_fleet(r, out);
+    if (r->n_warnings)
+        fputc('\n', out);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        fprintf(out, "WARNING %s since %.1f s: %s\n", ft_warning_kind_name(r->warnings[i].kind),
+                r->warnings[i].since_s, r->warnings[i].message);
 }

@@ -83,6 +83,14 @@ const char *ft_vehicle_state_name(ft_vehicle_state s)
     return (unsigned)s < FT_VEH_N_STATES ? names[s] : "?";
 }
 
+const char *ft_warning_kind_name(ft_warning_kind k)
+{
+    static const char *const names[FT_WARN_N_KINDS] = {
+        "station_stalled", "pickup_stalled", "fleet_stalled", "kit_starved", "deadlock",
+        "little_gap"};
+    return (unsigned)k < FT_WARN_N_KINDS ? names[k] : "?";
+}
+
 void ft_sim_free(ft_sim *s)
 {
     if (!s)

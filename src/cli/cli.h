@@ -2,13 +2,16 @@
  * function taking the arguments after its name, and a few helpers for
  * messages and output files. Exit status everywhere: 0 success, 1 the model,
  * the input or the run failed (message on stderr as file:line:col:), 2 bad
- * command-line usage. */
+ * command-line usage, 3 the run finished but found work that can never
+ * start or figures that do not add up (ft_report.warnings). */
 #ifndef FABTWIN_CLI_H
 #define FABTWIN_CLI_H
 
 #include <stdio.h>
 
 #include "fabtwin/fabtwin.h"
+
+#define CLI_EXIT_WARNINGS 3
 
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -97,8 +97,14 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     rc = 0;
+    if (r->n_warnings) {
+        fprintf(stderr, "fabtwin: the run has %zu warning%s: %s%s\n", r->n_warnings,
+                r->n_warnings == 1 ? "" : "s", r->warnings[0].message,
+                r->n_warnings > 1 ? " (and more in the report)" : "");
+        rc = CLI_EXIT_WARNINGS;
+    }
 out:
-    if (rc)
+    if (rc == 1)
         cli_fail(&err);
     cli_close_out(trace);
     cli_close_out(json);

@@ -42,11 +42,19 @@ void flow_item_free(flow_factory *f, flow_item *it)
 void flow_item_created(flow_factory *f, flow_item *it)
 {
     it->entered_s = flow_now(f);
+    f->products[it->product].in_plant++;
     stats_level_add(&f->wip, flow_now(f), 1);
+}
+
+void flow_item_refused(flow_factory *f, flow_item *it)
+{
+    f->products[it->product].in_plant--;
+    stats_level_add(&f->wip, flow_now(f), -1);
 }
 
 static void item_departs(flow_factory *f, flow_item *it)
 {
+    f->products[it->product].in_plant--;
     stats_level_add(&f->wip, flow_now(f), -1);
     f->exits++;
     f->sojourn_sum_s += flow_now(f) - it->entered_s;
@@ -193,6 +201,7 @@ void flow_free(flow_factory *f)
     free(f->now_stations);
     free(f->now_conveyors);
     free(f->rep_products);
+    free(f->rep_warnings);
     free(f->bn_sole);
     free(f->bn_shift);
     free(f);

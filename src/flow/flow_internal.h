@@ -27,6 +27,7 @@ typedef struct flow_item {
     double quantity;
     double released_s;    /* when it (or its earliest part) entered the plant: cycle time */
     double entered_s;     /* when this very item came into existence: Little's law */
+    double waiting_s;     /* when it began waiting in a queue or at a pick-up: stalls */
     struct flow_item *next; /* intrusive link: queues, kits, output lists */
 } flow_item;
 
@@ -94,6 +95,7 @@ struct flow_queue {
     stats_level level;
     long *reserved;       /* places held for items on their way by AGV, per product */
     long reserved_total;
+    double freed_s;       /* last time a place became free: stalls */
 };
 
 flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity);
@@ -106,6 +108,8 @@ void flow_queue_place(flow_queue *q, flow_item *it);
 bool flow_queue_reserve(flow_queue *q, const flow_item *it);
 /* The reserved item arrives: it takes its place. */
 void flow_queue_deliver(flow_queue *q, flow_item *it);
+/* Is there room for `it` now (NULL: for anything), reservations counted? */
+bool flow_queue_has_room(const flow_queue *q, const flow_item *it);
 
 typedef enum flow_server_state {
     SRV_IDLE, SRV_SETUP, SRV_WORKING, SRV_BLOCKED, SRV_N_STATES
@@ -119,6 +123,7 @@ typedef struct flow_server {
     sim_event_id done;    /* end of setup or process */
     double remaining_s;   /* while the station is down: what is left of setup/process */
     double ideal_s;       /* ideal (mean) process time of the current item */
+    double since_s;       /* when it entered its state */
 } flow_server;
 
 typedef struct flow_failure_rt {
@@ -143,6 +148,7 @@ struct flow_station {
     int n_failed;
     bool in_maintenance, off_shift;
     bool operating;             /* some server WORKING while up: runs operating clocks */
+    double updown_s;            /* last time it went down or came up */
     bool bn_active;             /* activity last told to the bottleneck detector */
     flow_failure_rt *failures;
     sim_event_id maint_event, shift_event;
@@ -222,6 +228,8 @@ struct flow_source {
 };
 
 flow_source *flow_source_new(struct flow_factory *f, const model_source *def);
+/* Can the source still release an item of `product` (now or later)? */
+bool flow_source_may_release(const flow_source *src, int product);
 void flow_source_free(flow_source *src);
 int flow_source_start(flow_source *src, ft_error *err);
 
@@ -248,6 +256,7 @@ void flow_pickup_unloaded(void *factory, int vehicle, int pickup, int dest, int 
 /* ---- the factory -------------------------------------------------------- */
 
 typedef struct flow_product_stats {
+    long in_plant;              /* items of the product in the plant now */
     uint64_t produced, scrapped;
     double quantity;
     stats_tally *cycle;
@@ -288,6 +297,8 @@ struct flow_factory {
     ft_conveyor_now *now_conveyors;
     ft_product_kpis *rep_products;
     double *bn_sole, *bn_shift;
+    ft_warning *rep_warnings;
+    size_t n_warnings, cap_warnings;
 };
 
 double flow_now(const flow_factory *f);
@@ -308,9 +319,23 @@ void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped);
 void flow_item_consumed(flow_factory *f, flow_item *it);
 /* An item created inside the plant (assembly, split): enters the WIP count. */
 void flow_item_created(flow_factory *f, flow_item *it);
+/* A created item that the plant did not take after all (a source's release
+ * refused): leaves the WIP count as if it had never entered. */
+void flow_item_refused(flow_factory *f, flow_item *it);
 
 void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
                 const char *detail);
+
+/* flow_stall.c: work that waits and can never start, found at the end of
+ * a period; fills f->rep_warnings. */
+void flow_find_stalls(flow_factory *f);
+/* Add a warning (dropped when out of memory: the others still count). */
+void flow_warn(flow_factory *f, ft_warning_kind kind, const char *where, double since_s,
+               long items, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
 
 /* Bottleneck bookkeeping: call after any change to a station's activity. */
 void flow_bn_update(flow_factory *f, flow_station *st);

@@ -51,6 +51,7 @@ static flow_answer pickup_offer(flow_obj *self, flow_item *it, flow_obj *from)
     if (p->capacity != MODEL_INFINITE_CAPACITY &&
         p->waiting.count + p->ready.count >= p->capacity)
         return FLOW_FULL;
+    it->waiting_s = flow_now(self->f);
     flow_list_push(&p->waiting, it);
     flow_trace(self->f, "pickup", self->name, it, "");
     request_transports(p);

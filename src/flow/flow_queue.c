@@ -27,7 +27,7 @@ static long count_of(const flow_queue *q, int p)
 /* Room for `it` (NULL: for anything at all). A buffer feeding an assembly
  * has one lane per part, each of `capacity` places: a mixed lane would let
  * a surplus of one part fill it and lock out the part the kit still needs. */
-static bool has_room_for(const flow_queue *q, const flow_item *it)
+bool flow_queue_has_room(const flow_queue *q, const flow_item *it)
 {
     if (q->capacity == MODEL_INFINITE_CAPACITY)
         return true;
@@ -45,7 +45,7 @@ static bool has_room_for(const flow_queue *q, const flow_item *it)
 
 bool flow_queue_reserve(flow_queue *q, const flow_item *it)
 {
-    if (!has_room_for(q, it))
+    if (!flow_queue_has_room(q, it))
         return false;
     q->reserved[it->product]++;
     q->reserved_total++;
@@ -56,17 +56,13 @@ void flow_queue_deliver(flow_queue *q, flow_item *it)
 {
     q->reserved[it->product]--;
     q->reserved_total--;
+    q->freed_s = flow_now(q->obj.f);
     if (q->obj.ops->offer(&q->obj, it, NULL) != FLOW_ACCEPT)
         abort(); /* the reservation kept a place: a refusal is a bug */
     /* When the item went straight on to the station, the place it had
      * reserved is free again: whoever waits for room must hear of it. */
-    if (has_room_for(q, NULL))
+    if (flow_queue_has_room(q, NULL))
         flow_wake(&q->obj);
-}
-
-static bool has_room(const flow_queue *q)
-{
-    return has_room_for(q, NULL);
 }
 
 static void set_level(flow_queue *q)
@@ -100,9 +96,11 @@ void flow_queue_feed(flow_queue *q)
     /* Whatever the station refused, it will call us back when it frees up. */
     if (q->items.count)
         flow_wait_on(st, &q->obj);
-    if (took)
+    if (took) {
+        q->freed_s = flow_now(q->obj.f);
         set_level(q);
-    if (took || has_room(q) || q->items.count == 0)
+    }
+    if (took || flow_queue_has_room(q, NULL) || q->items.count == 0)
         flow_wake(&q->obj);
 }
 
@@ -116,11 +114,12 @@ static flow_answer queue_offer(flow_obj *self, flow_item *it, flow_obj *from)
         if (a == FLOW_ACCEPT)
             return FLOW_ACCEPT;
         flow_wait_on(st, &q->obj); /* to pass the news on to our own waiters */
-        if (!has_room_for(q, it))
+        if (!flow_queue_has_room(q, it))
             return FLOW_FULL;
-    } else if (!has_room_for(q, it)) {
+    } else if (!flow_queue_has_room(q, it)) {
         return FLOW_FULL;
     }
+    it->waiting_s = flow_now(self->f);
     flow_list_push(&q->items, it);
     set_level(q);
     flow_trace(self->f, "enqueue", self->name, it, "");
@@ -167,6 +166,7 @@ void flow_queue_free(flow_queue *q)
 
 void flow_queue_place(flow_queue *q, flow_item *it)
 {
+    it->waiting_s = flow_now(q->obj.f);
     flow_list_push(&q->items, it);
     set_level(q);
 }

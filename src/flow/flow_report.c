@@ -11,6 +11,7 @@
  *   OEE               availability * performance * quality
  *   takt              period / items produced
  *   Little's law      time-average WIP vs. exit rate * mean time in system */
+#include <math.h>
 #include <string.h>
 
 #include "agv/agv.h"
@@ -43,6 +44,26 @@ static void station_kpis(flow_station *st, double period_s, ft_station_kpis *k)
                                        (double)st->processed)
                                : 1;
     k->oee = k->availability * k->performance * k->quality;
+}
+
+/* Little's law, L = lambda W, holds exactly over a period that starts and
+ * ends empty; otherwise the items still inside at the end (and those that
+ * entered before the warm-up ended) make a gap of about W / T relative: a
+ * few per cent when the period is long against the time in system. A gap
+ * above LITTLE_GAP (relative, with at least one item on average) means work
+ * piled up and did not leave: an overloaded or stalled plant, or a period
+ * too short to say. */
+#define LITTLE_GAP 0.10
+
+static void little_gap(flow_factory *f, const ft_report *r, double now)
+{
+    double l = r->wip_mean, lw = r->little_lambda_w, big = l > lw ? l : lw;
+    if (big < 1 || fabs(l - lw) <= LITTLE_GAP * big)
+        return;
+    flow_warn(f, FT_WARN_LITTLE_GAP, "plant", f->t_reset, 0,
+              "time-average WIP %.3f but lambda*W %.3f (%.0f %% apart): work piled up and did "
+              "not leave, or the period is too short",
+              l, lw, 100 * fabs(l - lw) / big);
 }
 
 void flow_report(flow_factory *f, ft_report *r)
@@ -106,6 +127,10 @@ void flow_report(flow_factory *f, ft_report *r)
     r->exit_rate_per_s = ratio((double)f->exits, period);
     r->sojourn_mean_s = f->exits ? f->sojourn_sum_s / (double)f->exits : 0;
     r->little_lambda_w = r->exit_rate_per_s * r->sojourn_mean_s;
+    flow_find_stalls(f);
+    little_gap(f, r, now);
+    r->warnings = f->rep_warnings;
+    r->n_warnings = f->n_warnings;
     if (f->fleet) {
         agv_fleet_report(f->fleet, &f->rep_fleet, f->rep_vehicles);
         r->fleet = &f->rep_fleet;

@@ -41,7 +41,7 @@ static void release(flow_source *src)
         flow_item_created(f, it);
         flow_obj *to = src->pickup ? &src->pickup->obj : flow_route(f, it, MODEL_NONE);
         if (flow_offer(to, it, &src->obj) != FLOW_ACCEPT) {
-            stats_level_add(&f->wip, flow_now(f), -1); /* it never entered */
+            flow_item_refused(f, it); /* it never entered */
             flow_list_insert_after(&src->backlog, NULL, it); /* back in front */
             break;
         }
@@ -75,6 +75,27 @@ static void order_event(sim *s, void *obj, intptr_t arg)
     if (src->next_order < d->n_orders)
         src->next = sim_schedule_at(s, d->orders[src->next_order].time_s, order_event, src, 0);
     release(src);
+}
+
+bool flow_source_may_release(const flow_source *src, int product)
+{
+    const model_source *d = src->def;
+    for (const flow_item *it = src->backlog.head; it; it = it->next)
+        if (it->product == product)
+            return true;
+    if (limit_reached(src))
+        return false;
+    switch (d->kind) {
+    case MODEL_SOURCE_INTERARRIVAL:
+    case MODEL_SOURCE_ALWAYS:
+        return d->product == product;
+    case MODEL_SOURCE_ORDERS:
+        for (size_t k = src->next_order; k < d->n_orders; k++)
+            if (d->orders[k].product == product)
+                return true;
+        return false;
+    }
+    return true;
 }
 
 static flow_answer source_offer(flow_obj *self, flow_item *it, flow_obj *from)

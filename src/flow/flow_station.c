@@ -88,6 +88,7 @@ static void set_state(flow_station *st, flow_server *sv, flow_server_state s)
     st->n_local[sv->state]--;
     st->n_local[s]++;
     sv->state = s;
+    sv->since_s = flow_now(st->obj.f);
     update_operating(st);
     flow_bn_update(st->obj.f, st);
 }
@@ -386,6 +387,8 @@ void flow_station_change(flow_station *st, flow_down_change c)
     }
     flow_trace(st->obj.f, names[c], st->obj.name, NULL, "");
     bool up = flow_station_up(st);
+    if (was_up != up)
+        st->updown_s = flow_now(st->obj.f);
     if (was_up && !up)
         pause_work(st);
     update_operating(st);

@@ -303,9 +303,22 @@ async function refreshStates() {
     if (!r.ok) return;
     const k = await r.json();
     lastKpis = k;
+    drawWarnings(k.warnings || []);
     drawShares((name) => (k.stations.find((y) => y.name === name) || {}).states || {});
     if (k.fleet) drawFleet(k.fleet);
   } catch (e) { /* the next tick tries again */ }
+}
+
+/* Work that waits and can never start, or figures that do not add up
+ * (docs/kpis.md#warnings): one line each, above the layout. */
+function drawWarnings(list) {
+  const box = $('warnings');
+  box.hidden = list.length === 0;
+  box.replaceChildren(...list.map((w) => {
+    const p = document.createElement('p');
+    p.textContent = `⚠ ${w.what.replaceAll('_', ' ')} since ${clock(w.since_s)}: ${w.message}`;
+    return p;
+  }));
 }
 
 /* The AGV tile and chart: utilization and state shares per vehicle. */
