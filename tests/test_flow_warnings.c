@@ -3,12 +3,14 @@
  * Each plant below is made so that the condition provably holds at the
  * end of the run (the reasoning is above each test), and the report must
  * name it: what, where, since when and how many items. Sound plants of the
- * same shape must have no warning at all. */
+ * same shape must have no warning at all. Parts consumed by an assembly
+ * are reported as parts, not as products with 0 produced. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -94,7 +96,8 @@ static void test_rework_loop_deadlock_is_reported(void **state)
     }
 }
 
-/* Kits of 1 x and 2 y from orders of n_x x and n_y y. */
+/* Kits of 1 x and 2 y from orders of n_x x and n_y y, released at 1 s (after
+ * the statistics start at 0 s). */
 static void kits_yaml(char *buf, size_t size, int n_x, int n_y)
 {
     snprintf(buf, size,
@@ -105,8 +108,8 @@ static void kits_yaml(char *buf, size_t size, int n_x, int n_y)
              "  - { name: y, routing: [ { station: asm } ] }\n"
              "  - { name: k, routing: [ { station: asm, time: 1min } ] }\n"
              "sources:\n"
-             "  - { name: sx, orders: [ { time: 0s, product: x, count: %d } ] }\n"
-             "  - { name: sy, orders: [ { time: 0s, product: y, count: %d } ] }\n"
+             "  - { name: sx, orders: [ { time: 1s, product: x, count: %d } ] }\n"
+             "  - { name: sy, orders: [ { time: 1s, product: y, count: %d } ] }\n"
              "stations:\n"
              "  - { name: asm, assembly: { produces: k, parts: { x: 1, y: 2 } } }\n",
              n_x, n_y);
@@ -136,6 +139,31 @@ static void test_assembly_with_every_part_has_no_warning(void **state)
     run x = run_yaml(yaml, 1);
     assert_int_equal(x.r->products[2].produced, 6);
     assert_int_equal(x.r->n_warnings, 0);
+    run_free(&x);
+}
+
+/* Parts are not products: 6 kits consume 6 x and 12 y, and the report
+ * says so instead of listing x and y as products with 0 produced. */
+static void test_parts_are_reported_as_consumed(void **state)
+{
+    char yaml[1024];
+    kits_yaml(yaml, sizeof yaml, 6, 12);
+    run x = run_yaml(yaml, 1);
+    const ft_product_kpis *p = x.r->products;
+    assert_true(p[0].part && p[1].part && !p[2].part);
+    assert_int_equal(p[0].consumed, 6);
+    assert_int_equal(p[1].consumed, 12);
+    assert_int_equal(p[0].produced + p[1].produced, 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ft_report_print(x.r, out);
+    fclose(out);
+    /* x first appears under the parts' header, not in the product table */
+    const char *parts = strstr(text, "\npart "), *x_row = strstr(text, "\nx ");
+    assert_non_null(parts);
+    assert_true(x_row > parts);
+    free(text);
     run_free(&x);
 }
 
@@ -219,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_rework_loop_deadlock_is_reported),
         cmocka_unit_test(test_assembly_short_of_a_part_is_reported),
         cmocka_unit_test(test_assembly_with_every_part_has_no_warning),
+        cmocka_unit_test(test_parts_are_reported_as_consumed),
         cmocka_unit_test(test_overloaded_plant_breaks_littles_law),
         cmocka_unit_test(test_stable_queue_has_no_warning),
         cmocka_unit_test(test_idle_station_with_waiting_item_is_reported),

@@ -202,6 +202,9 @@ typedef struct ft_buffer_kpis {
 typedef struct ft_product_kpis {
     const char *name;
     const char *unit;
+    bool part;                      /* ends its routing consumed by an assembly or split: never
+                                       produced; the report lists it under parts */
+    uint64_t consumed;              /* items consumed by an assembly or split */
     uint64_t produced;              /* items that left through the end of the routing */
     double quantity;                /* their quantity, in `unit` */
     uint64_t scrapped;

@@ -24,6 +24,11 @@ static json_t *station_json(const ft_station_kpis *k)
                      k->bottleneck_sole_frac, "bottleneck_shifting", k->bottleneck_shifting_frac);
 }
 
+static double consumed_per_hour(const ft_report *r, const ft_product_kpis *p)
+{
+    return r->length_s > 0 ? (double)p->consumed * 3600 / r->length_s : 0;
+}
+
 static json_t *product_json(const ft_product_kpis *p)
 {
     return json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:{s:f, s:f, s:f, s:f}}",
@@ -73,8 +78,18 @@ int ft_report_write_json(const ft_report *r, FILE *out)
                                                  "capacity", cap, "mean_level", b->mean_level,
                                                  "max_level", b->max_level));
     }
-    for (size_t i = 0; i < r->n_products; i++)
-        json_array_append_new(products, product_json(&r->products[i]));
+    json_t *parts = json_array();
+    for (size_t i = 0; i < r->n_products; i++) {
+        const ft_product_kpis *p = &r->products[i];
+        if (p->part)
+            json_array_append_new(parts, json_pack("{s:s, s:s, s:I, s:f, s:I}", "name", p->name,
+                                                   "unit", p->unit, "consumed",
+                                                   (json_int_t)p->consumed, "consumed_per_hour",
+                                                   consumed_per_hour(r, p), "scrapped",
+                                                   (json_int_t)p->scrapped));
+        else
+            json_array_append_new(products, product_json(p));
+    }
     json_t *root = json_pack(
         "{s:s, s:s, s:s, s:I, s:f, s:f, s:I, s:o, s:o, s:o, s:{s:f, s:f, s:f, s:f}, s:o}",
         "fabtwin", FT_VERSION, "schema", "fabtwin-report/1", "model", r->model, "seed",
@@ -85,6 +100,10 @@ int ft_report_write_json(const ft_report *r, FILE *out)
         "bottleneck", r->bottleneck ? json_string(r->bottleneck) : json_null());
     if (!root)
         return -1;
+    if (json_array_size(parts))
+        json_object_set_new(root, "parts", parts);
+    else
+        json_decref(parts);
     if (r->fleet)
         json_object_set_new(root, "fleet", fleet_json(r));
     json_t *warnings = json_array();
@@ -208,8 +227,12 @@ void ft_report_print(const ft_report *r, FILE *out)
     pad(out, "product", w);
     fprintf(out, "%10s %10s %14s %10s %12s %12s %12s\n", "produced", "per hour", "qty per day",
             "takt s", "cycle mean", "cycle P50", "cycle P95");
+    bool any_part = false;
     for (size_t i = 0; i < r->n_products; i++) {
         const ft_product_kpis *p = &r->products[i];
+        any_part |= p->part;
+        if (p->part)
+            continue;
         pad(out, p->name, w);
         char qty[48];
         snprintf(qty, sizeof qty, "%.0f %s", p->quantity_per_day, p->unit);
@@ -221,6 +244,20 @@ void ft_report_print(const ft_report *r, FILE *out)
         fputc(' ', out);
         print_duration(out, p->cycle_p95_s);
         fputc('\n', out);
+        if (p->scrapped)
+            fprintf(out, "%*s(scrapped %llu)\n", w, "", (unsigned long long)p->scrapped);
+    }
+    if (any_part) {
+        fputc('\n', out);
+        pad(out, "part", w);
+        fprintf(out, "%10s %10s\n", "consumed", "per hour");
+    }
+    for (size_t i = 0; i < r->n_products; i++) {
+        const ft_product_kpis *p = &r->products[i];
+        if (!p->part)
+            continue;
+        pad(out, p->name, w);
+        fprintf(out, "%10llu %10.2f\n", (unsigned long long)p->consumed, consumed_per_hour(r, p));
         if (p->scrapped)
             fprintf(out, "%*s(scrapped %llu)\n", w, "", (unsigned long long)p->scrapped);
     }

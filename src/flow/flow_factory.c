@@ -62,6 +62,7 @@ static void item_departs(flow_factory *f, flow_item *it)
 
 void flow_item_consumed(flow_factory *f, flow_item *it)
 {
+    f->products[it->product].consumed++;
     item_departs(f, it);
     flow_item_free(f, it);
 }
@@ -338,7 +339,7 @@ void flow_reset_stats(flow_factory *f)
     f->exits = 0;
     f->sojourn_sum_s = 0;
     for (size_t i = 0; i < f->m->n_products; i++) {
-        f->products[i].produced = f->products[i].scrapped = 0;
+        f->products[i].produced = f->products[i].scrapped = f->products[i].consumed = 0;
         f->products[i].quantity = 0;
         stats_tally_reset(f->products[i].cycle);
     }

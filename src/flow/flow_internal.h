@@ -257,7 +257,7 @@ void flow_pickup_unloaded(void *factory, int vehicle, int pickup, int dest, int 
 
 typedef struct flow_product_stats {
     long in_plant;              /* items of the product in the plant now */
-    uint64_t produced, scrapped;
+    uint64_t produced, scrapped, consumed;
     double quantity;
     stats_tally *cycle;
 } flow_product_stats;

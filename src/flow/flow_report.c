@@ -46,6 +46,25 @@ static void station_kpis(flow_station *st, double period_s, ft_station_kpis *k)
     k->oee = k->availability * k->performance * k->quality;
 }
 
+/* A product whose routing ends at an assembly that takes it as a part, or
+ * at a split that turns it into another product, is never produced. */
+static bool is_part(const model_desc *m, int product)
+{
+    const model_product *p = &m->products[product];
+    if (p->n_steps == 0)
+        return false;
+    const model_station *last = &m->stations[p->steps[p->n_steps - 1].station];
+    switch (last->kind) {
+    case MODEL_STATION_ASSEMBLY:
+    case MODEL_STATION_SPLIT:
+        return last->produces != MODEL_NONE && last->produces != product;
+    case MODEL_STATION_PROCESS:
+    case MODEL_STATION_INSPECTION:
+        return false;
+    }
+    return false;
+}
+
 /* Little's law, L = lambda W, holds exactly over a period that starts and
  * ends empty; otherwise the items still inside at the end (and those that
  * entered before the warm-up ended) make a gap of about W / T relative: a
@@ -107,6 +126,8 @@ void flow_report(flow_factory *f, ft_report *r)
         ft_product_kpis *p = &f->rep_products[i];
         p->name = m->products[i].name;
         p->unit = m->products[i].unit;
+        p->part = is_part(m, (int)i);
+        p->consumed = ps->consumed;
         p->produced = ps->produced;
         p->scrapped = ps->scrapped;
         p->quantity = ps->quantity;
