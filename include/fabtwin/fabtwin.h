@@ -246,6 +246,10 @@ typedef struct ft_fleet_kpis {
     double blocked_frac;                /* share of vehicle time held by traffic */
     double loaded_m, empty_m;
     uint64_t depleted;                  /* times a battery ran empty (thresholds too low) */
+    /* active-period bottleneck shares: the fleet is active while no vehicle
+     * is idle, the chargers while all are taken (docs/kpis.md) */
+    double bottleneck_sole_frac, bottleneck_shifting_frac;
+    double chargers_bottleneck_sole_frac, chargers_bottleneck_shifting_frac;
 } ft_fleet_kpis;
 
 /* What a run found wrong with itself: work waiting that can never start, or
@@ -275,6 +279,9 @@ typedef struct ft_warning {
     char message[FT_WARNING_TEXT]; /* one line for people */
 } ft_warning;
 
+#define FT_BOTTLENECK_FLEET "AGV fleet"
+#define FT_BOTTLENECK_CHARGERS "chargers"
+
 typedef struct ft_report {
     const char *model;
     uint64_t seed;
@@ -287,7 +294,8 @@ typedef struct ft_report {
     double exit_rate_per_s;         /* items leaving (produced + scrapped) */
     double sojourn_mean_s;          /* their mean time in the system */
     double little_lambda_w;         /* exit_rate_per_s * sojourn_mean_s, to compare with wip_mean */
-    const char *bottleneck;         /* station that was sole bottleneck longest, or NULL */
+    const char *bottleneck;         /* station (or FT_BOTTLENECK_FLEET, FT_BOTTLENECK_CHARGERS)
+                                       that was sole bottleneck longest, or NULL */
     const ft_fleet_kpis *fleet;     /* NULL without a fleet */
     ft_vehicle_kpis *vehicles;      size_t n_vehicles;
     ft_warning *warnings;           size_t n_warnings; /* at the end of the period */

@@ -28,7 +28,13 @@ typedef struct agv_hooks {
     void (*loaded)(void *ctx, int vehicle, int pickup, int dest, int n);
     /* ... and has finished unloading them at dest's drop-off. */
     void (*unloaded)(void *ctx, int vehicle, int pickup, int dest, int n);
+    /* The fleet (AGV_BN_FLEET: no vehicle idle) or the chargers
+     * (AGV_BN_CHARGERS: all taken) became active or inactive, for the
+     * active-period bottleneck method. May be NULL. */
+    void (*active)(void *ctx, int resource, bool active);
 } agv_hooks;
+
+enum { AGV_BN_FLEET, AGV_BN_CHARGERS, AGV_BN_N };
 
 /* Build the fleet of model m (m->fleet.present) on kernel s. Vehicles
  * start on the parking nodes, then on the other nodes in layout order. */

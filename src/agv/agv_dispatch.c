@@ -48,7 +48,7 @@ static void dispatch_chargers(agv_fleet *fl)
         if (fl->v[i].mode == MODE_IDLE && fl->next[i] == fl->at[i]) {
             agv_battery_update(fl, &fl->v[i], 0);
             if (fl->v[i].battery < b->charge_below)
-                fl->v[i].mode = MODE_WAIT_CHARGER;
+                agv_set_mode(fl, &fl->v[i], MODE_WAIT_CHARGER);
         }
     for (;;) {
         int low = -1;
@@ -62,8 +62,7 @@ static void dispatch_chargers(agv_fleet *fl)
         if (c < 0)
             return;
         agv_release_claims(fl, &fl->v[low]);
-        fl->charger_owner[c] = low;
-        fl->v[low].charger = c;
+        agv_claim_charger(fl, c, low);
         agv_head_for(fl, low, MODE_TO_CHARGER, fl->lay->chargers[c]);
     }
 }

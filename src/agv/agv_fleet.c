@@ -124,13 +124,46 @@ int agv_nearest_free(const agv_fleet *fl, int i, const int *nodes, const int *ow
     return best;
 }
 
+/* The fleet is a candidate bottleneck: active while no vehicle is idle
+ * (every one has a task, charges or waits for a charger), so that more
+ * work would have to wait; the chargers while all are taken. */
+static void bn_activity(agv_fleet *fl)
+{
+    bool fleet = fl->n_idle == 0;
+    bool chargers = fl->lay->n_chargers > 0 && fl->n_chargers_taken == (int)fl->lay->n_chargers;
+    if (fleet != fl->bn_fleet_active && fl->hooks.active)
+        fl->hooks.active(fl->hooks.ctx, AGV_BN_FLEET, fleet);
+    if (chargers != fl->bn_chargers_active && fl->hooks.active)
+        fl->hooks.active(fl->hooks.ctx, AGV_BN_CHARGERS, chargers);
+    fl->bn_fleet_active = fleet;
+    fl->bn_chargers_active = chargers;
+}
+
 void agv_release_claims(agv_fleet *fl, agv_vehicle *v)
 {
     if (v->park >= 0)
         fl->park_owner[v->park] = -1;
-    if (v->charger >= 0)
+    if (v->charger >= 0) {
         fl->charger_owner[v->charger] = -1;
+        fl->n_chargers_taken--;
+        bn_activity(fl);
+    }
     v->park = v->charger = -1;
+}
+
+void agv_claim_charger(agv_fleet *fl, int charger, int i)
+{
+    fl->charger_owner[charger] = i;
+    fl->v[i].charger = charger;
+    fl->n_chargers_taken++;
+    bn_activity(fl);
+}
+
+void agv_set_mode(agv_fleet *fl, agv_vehicle *v, agv_mode mode)
+{
+    fl->n_idle += (mode == MODE_IDLE) - (v->mode == MODE_IDLE);
+    v->mode = mode;
+    bn_activity(fl);
 }
 
 /* ---- a vehicle's life ---------------------------------------------------------- */
@@ -139,7 +172,7 @@ static void start_action(agv_fleet *fl, int i, agv_mode mode, double duration_s)
 {
     agv_vehicle *v = &fl->v[i];
     agv_battery_update(fl, v, 0);
-    v->mode = mode;
+    agv_set_mode(fl, v, mode);
     agv_set_state(fl, v, mode == MODE_CHARGING ? FT_VEH_CHARGING : FT_VEH_HANDLING);
     sim_schedule(fl->s, duration_s > 0 ? duration_s : 0, action_event, fl, i);
 }
@@ -170,7 +203,7 @@ static void arrive(agv_fleet *fl, int i)
 /* Head for node in mode; arrive at once if already there and at rest. */
 void agv_head_for(agv_fleet *fl, int i, agv_mode mode, int node)
 {
-    fl->v[i].mode = mode;
+    agv_set_mode(fl, &fl->v[i], mode);
     set_goal(fl, i, node);
     if (fl->at[i] == (uint32_t)node && fl->next[i] == fl->at[i])
         arrive(fl, i);
@@ -185,8 +218,7 @@ static void go_idle(agv_fleet *fl, int i)
     if (b->present && v->battery < b->charge_below) {
         int c = agv_nearest_free(fl, i, fl->lay->chargers, fl->charger_owner, fl->lay->n_chargers);
         if (c >= 0) {
-            fl->charger_owner[c] = i;
-            v->charger = c;
+            agv_claim_charger(fl, c, i);
             agv_head_for(fl, i, MODE_TO_CHARGER, fl->lay->chargers[c]);
             return;
         }
@@ -195,7 +227,7 @@ static void go_idle(agv_fleet *fl, int i)
     if (p >= 0)
         fl->park_owner[p] = i;
     v->park = p;
-    v->mode = b->present && v->battery < b->charge_below ? MODE_WAIT_CHARGER : MODE_IDLE;
+    agv_set_mode(fl, v, b->present && v->battery < b->charge_below ? MODE_WAIT_CHARGER : MODE_IDLE);
     v->idle_since_s = agv_now(fl);
     set_goal(fl, i, p >= 0 ? fl->lay->parking[p] : -1);
     if (fl->next[i] == fl->at[i])
@@ -230,7 +262,7 @@ static void action_event(sim *s, void *obj, intptr_t arg)
         break;
     case MODE_CHARGING:
         v->charges++;
-        v->mode = MODE_IDLE;
+        agv_set_mode(fl, v, MODE_IDLE);
         go_idle(fl, i);
         break;
     default:
@@ -412,6 +444,7 @@ agv_fleet *agv_fleet_new(const model_desc *m, sim *s, uint64_t seed, const agv_h
         fl->park_owner[k] = -1;
     for (size_t k = 0; k < m->layout.n_chargers; k++)
         fl->charger_owner[k] = -1;
+    fl->n_idle = (int)n; /* every vehicle starts MODE_IDLE */
     /* starting places: the parking nodes, then the other cells in order */
     uint32_t cell = 0;
     for (size_t i = 0; i < n; i++) {

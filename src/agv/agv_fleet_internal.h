@@ -59,6 +59,8 @@ struct agv_fleet {
     agv_request *req;
     size_t n_req, cap_req;
     int *park_owner, *charger_owner; /* vehicle or -1 */
+    int n_idle, n_chargers_taken;    /* vehicles MODE_IDLE; chargers owned */
+    bool bn_fleet_active, bn_chargers_active; /* last told to hooks.active */
     bool ticking, dispatch_pending;
     double tick_t;
     agv_step_fn observe;
@@ -82,6 +84,9 @@ uint32_t agv_steps_to(const agv_fleet *fl, int i, int node);
 /* Nearest unclaimed node of `nodes` (owner[k] < 0) from vehicle i, or -1. */
 int agv_nearest_free(const agv_fleet *fl, int i, const int *nodes, const int *owner, size_t n);
 void agv_release_claims(agv_fleet *fl, agv_vehicle *v);
+void agv_claim_charger(agv_fleet *fl, int charger, int i);
+/* Every change of a vehicle's mode goes through here (idle count, activity). */
+void agv_set_mode(agv_fleet *fl, agv_vehicle *v, agv_mode mode);
 /* Head for node in mode; arrive at once if already there and at rest. */
 void agv_head_for(agv_fleet *fl, int i, agv_mode mode, int node);
 

@@ -57,13 +57,17 @@ static json_t *fleet_json(const ft_report *r)
                                 "charges", (json_int_t)v->charges, "battery_min",
                                 v->battery_min));
     }
-    return json_pack("{s:i, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:f, s:f, s:f, s:I, s:o}",
+    return json_pack("{s:i, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:f, s:f, s:f, s:I, s:f, s:f, "
+                     "s:f, s:f, s:o}",
                      "vehicles", k->vehicles, "items", (json_int_t)k->items, "wait_s", "mean",
                      k->wait_mean_s, "p95", k->wait_p95_s, "delivery_s", "mean",
                      k->delivery_mean_s, "p95", k->delivery_p95_s, "utilization",
                      k->utilization, "blocked", k->blocked_frac, "loaded_m", k->loaded_m,
-                     "empty_m", k->empty_m, "depleted", (json_int_t)k->depleted, "per_vehicle",
-                     vehicles);
+                     "empty_m", k->empty_m, "depleted", (json_int_t)k->depleted,
+                     "bottleneck_sole", k->bottleneck_sole_frac, "bottleneck_shifting",
+                     k->bottleneck_shifting_frac, "chargers_bottleneck_sole",
+                     k->chargers_bottleneck_sole_frac, "chargers_bottleneck_shifting",
+                     k->chargers_bottleneck_shifting_frac, "per_vehicle", vehicles);
 }
 
 int ft_report_write_json(const ft_report *r, FILE *out)
@@ -210,6 +214,8 @@ static void print_fleet(const ft_report *r, FILE *out)
     fprintf(out, "        item wait for a vehicle mean %.1f s, P95 %.1f s; "
             "delivery mean %.1f s, P95 %.1f s\n", k->wait_mean_s, k->wait_p95_s,
             k->delivery_mean_s, k->delivery_p95_s);
+    fprintf(out, "        sole bottleneck %.1f%% of the time (chargers %.1f%%)\n",
+            100 * k->bottleneck_sole_frac, 100 * k->chargers_bottleneck_sole_frac);
     if (k->depleted)
         fprintf(out, "        batteries ran empty %llu times: charge earlier\n",
                 (unsigned long long)k->depleted);

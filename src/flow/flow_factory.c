@@ -156,6 +156,13 @@ void flow_bn_update(flow_factory *f, flow_station *st)
     stats_bn_set_active(f->bn, (size_t)st->index, active, flow_now(f));
 }
 
+/* The fleet and its chargers are bottleneck candidates after the stations. */
+static void fleet_active(void *factory, int resource, bool active)
+{
+    flow_factory *f = factory;
+    stats_bn_set_active(f->bn, f->m->n_stations + (size_t)resource, active, flow_now(f));
+}
+
 /* ---- building ----------------------------------------------------------- */
 
 void flow_free(flow_factory *f)
@@ -243,7 +250,7 @@ static int build_fleet(flow_factory *f, ft_error *err)
         if (!station)
             f->sources[i - m->n_stations]->pickup = f->pickups[i];
     }
-    agv_hooks hooks = {f, flow_pickup_loaded, flow_pickup_unloaded};
+    agv_hooks hooks = {f, flow_pickup_loaded, flow_pickup_unloaded, fleet_active};
     f->fleet = agv_fleet_new(m, f->s, f->seed, &hooks, err);
     return f->fleet ? 0 : -1;
 }
@@ -274,9 +281,10 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
     f->rep_products = calloc(m->n_products, sizeof *f->rep_products);
     f->now_stations = calloc(ns, sizeof *f->now_stations);
     f->now_conveyors = calloc(m->n_conveyors ? m->n_conveyors : 1, sizeof *f->now_conveyors);
-    f->bn_sole = calloc(ns, sizeof *f->bn_sole);
-    f->bn_shift = calloc(ns, sizeof *f->bn_shift);
-    f->bn = stats_bn_new(ns, sim_now(s));
+    size_t n_bn = ns + (m->fleet.present ? AGV_BN_N : 0);
+    f->bn_sole = calloc(n_bn, sizeof *f->bn_sole);
+    f->bn_shift = calloc(n_bn, sizeof *f->bn_shift);
+    f->bn = stats_bn_new(n_bn, sim_now(s));
     if (!f->queues || !f->stations || !f->conveyors || !f->sources || !f->products ||
         !f->rep_stations || !f->rep_buffers || !f->rep_products || !f->now_stations ||
         !f->now_conveyors || !f->bn_sole ||

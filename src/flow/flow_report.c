@@ -154,6 +154,18 @@ void flow_report(flow_factory *f, ft_report *r)
     r->n_warnings = f->n_warnings;
     if (f->fleet) {
         agv_fleet_report(f->fleet, &f->rep_fleet, f->rep_vehicles);
+        size_t ns = m->n_stations;
+        ft_fleet_kpis *k = &f->rep_fleet;
+        k->bottleneck_sole_frac = ratio(f->bn_sole[ns + AGV_BN_FLEET], period);
+        k->bottleneck_shifting_frac = ratio(f->bn_shift[ns + AGV_BN_FLEET], period);
+        k->chargers_bottleneck_sole_frac = ratio(f->bn_sole[ns + AGV_BN_CHARGERS], period);
+        k->chargers_bottleneck_shifting_frac = ratio(f->bn_shift[ns + AGV_BN_CHARGERS], period);
+        if (f->bn_sole[ns + AGV_BN_FLEET] > best) {
+            best = f->bn_sole[ns + AGV_BN_FLEET];
+            r->bottleneck = FT_BOTTLENECK_FLEET;
+        }
+        if (f->bn_sole[ns + AGV_BN_CHARGERS] > best)
+            r->bottleneck = FT_BOTTLENECK_CHARGERS;
         r->fleet = &f->rep_fleet;
         r->vehicles = f->rep_vehicles;
         r->n_vehicles = (size_t)m->fleet.vehicles;

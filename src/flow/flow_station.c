@@ -63,12 +63,18 @@ void flow_station_now(const flow_station *st, int in_state[FT_N_STATES])
     in_state[FT_BLOCKED] = st->n_local[SRV_BLOCKED];
 }
 
+/* Active (Roser et al.) while down or while none of its servers is
+ * starved or blocked: only then could the station not have taken more
+ * work. With one server that is "working or in setup"; with several, a
+ * station with a server idle has spare capacity and is not the constraint
+ * however busy the others are (counting it active while any server works
+ * named a 2-server station 66 % busy over a single one 96 % busy). */
 bool flow_station_active(const flow_station *st)
 {
     if (st->off_shift)
         return false;
-    return st->n_failed || st->in_maintenance || st->n_local[SRV_WORKING] ||
-           st->n_local[SRV_SETUP];
+    return st->n_failed || st->in_maintenance ||
+           st->n_local[SRV_WORKING] + st->n_local[SRV_SETUP] == st->n_servers;
 }
 
 static void update_operating(flow_station *st)
