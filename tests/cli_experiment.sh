@@ -117,4 +117,33 @@ printf 'experiment: x\nmodel: %s\nreplicatons: 4\n' "$PWD/$model" >"$tmp/typo.ya
 check "experiment file typo: line and column, suggestion" \
   "grep -q 'typo.yaml:3:1: unknown key .replicatons.*did you mean .replications' '$tmp/err.txt'"
 
+# ---- replications that end with warnings are named -----------------------
+# A rework loop with one place per buffer and raw material always there
+# deadlocks for good once qc sends an item back into A's full buffer while
+# A's next item finds qc's buffer full (test_flow_warnings.c): every
+# replication of a day ends with a deadlock warning.
+cat >"$tmp/loop.yaml" <<'YAML'
+model: loop
+run: { length: 1d }
+products:
+  - name: p
+    routing:
+      - { station: A, time: 10s }
+      - { station: qc, time: 10s }
+sources:
+  - { name: s, product: p, always: true }
+buffers:
+  - { name: inA, capacity: 1, feeds: A }
+  - { name: inQC, capacity: 1, feeds: qc }
+stations:
+  - { name: A }
+  - { name: qc, inspection: { rework: 50%, rework_to: A } }
+YAML
+"$bin" experiment "$tmp/loop.yaml" --replications 3 --no-db >"$tmp/loop.txt" 2>&1
+check "replications with warnings are named in the summary" \
+  "grep -q 'WARNING scenario #0: 3 of 3 replications ended with warnings' '$tmp/loop.txt' || { cat '$tmp/loop.txt'; false; }"
+"$bin" run "$tmp/loop.yaml" >"$tmp/loop-run.txt" 2>&1
+check "run of a deadlocking plant exits 3 and names the deadlock" \
+  "[ $? -eq 3 ] && grep -q 'WARNING deadlock' '$tmp/loop-run.txt'"
+
 finish

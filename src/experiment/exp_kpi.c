@@ -13,8 +13,10 @@
 
 #include "experiment/exp_result.h"
 
+/* "warnings": how many the run ended with (ft_report.warnings): a
+ * replication that stalled is flagged, not just averaged in */
 static const char *const plant_measures[] = {"throughput_per_hour", "wip_mean", "sojourn_mean_s",
-                                             "exit_rate_per_s"};
+                                             "exit_rate_per_s", "warnings"};
 static const char *const product_measures[] = {
     "per_hour", "per_day",      "quantity_per_day", "produced",    "scrapped",
     "takt_s",   "cycle_mean_s", "cycle_p50_s",      "cycle_p95_s", "cycle_max_s"};
@@ -117,6 +119,7 @@ void exp_kpi_values(const exp_kpi_defs *d, const ft_report *r, double *v)
     v[k++] = r->wip_mean;
     v[k++] = r->sojourn_mean_s;
     v[k++] = r->exit_rate_per_s;
+    v[k++] = (double)r->n_warnings;
     for (size_t p = 0; p < r->n_products; p++) {
         const ft_product_kpis *x = &r->products[p];
         const double row[] = {x->per_hour,         x->per_day,      x->quantity_per_day,

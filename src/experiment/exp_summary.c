@@ -228,6 +228,35 @@ static void cell(FILE *out, const char *t, int width)
     fprintf(out, "%s%*s", t, pad > 1 ? pad : 1, "");
 }
 
+size_t exp_summary_warned(const exp_plan *p, const exp_results *r, int scenario,
+                          const exp_rep **first)
+{
+    int k = exp_kpi_find(&p->kpis, "plant.warnings");
+    size_t n = 0;
+    *first = NULL;
+    for (int j = 0; k >= 0 && j < r->n_reps[scenario]; j++)
+        if (r->reps[scenario][j].values[k] > 0) {
+            if (!n)
+                *first = &r->reps[scenario][j];
+            n++;
+        }
+    return n;
+}
+
+/* Replications that ended with warnings (work that can never start, a
+ * broken Little's law): named with a seed to look at them with run. */
+static void print_warnings(const exp_plan *p, const exp_results *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n_scenarios; i++) {
+        const exp_rep *first;
+        size_t n = exp_summary_warned(p, r, (int)i, &first);
+        if (n)
+            fprintf(out, "WARNING scenario #%zu: %zu of %d replications ended with warnings "
+                         "(the first: seed %llu; `fabtwin run` with that seed lists them)\n",
+                    i, n, r->n_reps[i], (unsigned long long)first->seed);
+    }
+}
+
 void exp_summary_print(const exp_plan *p, const exp_results *r, FILE *out)
 {
     const exp_spec *s = p->spec;
@@ -261,6 +290,7 @@ void exp_summary_print(const exp_plan *p, const exp_results *r, FILE *out)
         fprintf(out, " %s\n", p->scenarios[i].name);
         json_decref(bn);
     }
+    print_warnings(p, r, out);
     int best = exp_summary_best(p, r);
     if (best >= 0 && r->n_scenarios > 1) {
         char a[64];

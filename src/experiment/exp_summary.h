@@ -12,6 +12,10 @@
 char *exp_summary_json(const exp_plan *p, const exp_results *r);
 void exp_summary_print(const exp_plan *p, const exp_results *r, FILE *out);
 
+/* How many replications of a scenario ended with warnings (the KPI
+ * plant.warnings > 0); *first is the first of them, or NULL. */
+size_t exp_summary_warned(const exp_plan *p, const exp_results *r, int scenario,
+                          const exp_rep **first);
 /* The scenario with the best mean of the goal KPI (-1 when none). */
 int exp_summary_best(const exp_plan *p, const exp_results *r);
 /* Scenario i minus the baseline (scenario 0) in KPI k: paired with CRN,
