@@ -47,6 +47,10 @@ typedef struct base_out {
 /* Open an output; "-" is standard output. -1 with err filled when the
  * folder cannot take a new file or the destination cannot be opened. */
 int base_out_open(base_out *o, const char *path, ft_error *err);
+/* A stream that readers follow while it is written (a live twin's
+ * forecasts): written in place from the start, no temporary file; the
+ * same checks at commit. */
+int base_out_open_stream(base_out *o, const char *path, ft_error *err);
 /* The first half of commit: flush, fsync (regular files), close; the
  * temporary file stays until commit renames it or abort removes it. Lets a
  * command that writes several files check them all before any replaces an

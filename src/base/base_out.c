@@ -114,6 +114,8 @@ int base_out_open(base_out *o, const char *path, ft_error *err)
     char *base = slash ? slash + 1 : o->tmp;
     const char *name = slash ? strrchr(dest, '/') + 1 : dest;
     snprintf(base, strlen(name) + 16, ".%s.XXXXXX", name);
+    /* umask can only be read by setting it: done before any thread runs
+     * (outputs are opened first), and put back at once */
     mode_t mask = umask(0);
     umask(mask);
     o->fd = mkstemp(o->tmp);
@@ -203,6 +205,25 @@ void base_out_abort(base_out *o)
     if (o->tmp)
         unlink(o->tmp);
     clear(o);
+}
+
+int base_out_open_stream(base_out *o, const char *path, ft_error *err)
+{
+    *o = (base_out){.name = path, .fd = -1};
+    if (strcmp(path, "-") == 0) {
+        o->is_stdout = true;
+        o->f = stdout;
+        return 0;
+    }
+    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+    if (o->fd < 0)
+        return open_fail(o, errno, err);
+    if (attach(o, err)) {
+        close(o->fd);
+        clear(o);
+        return -1;
+    }
+    return 0;
 }
 
 /* The folder of p after realpath, and its last name, joined. */

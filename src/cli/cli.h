@@ -25,7 +25,8 @@ int cli_usage_error(const char *fmt, const char *arg);
 /* "fabtwin: file:line:col: message" on stderr; returns 1. */
 int cli_fail(const ft_error *err);
 /* Output files are base_out (base/base_file.h): written whole or not at
- * all. Two output options naming the same file are a usage error:
+ * all. Two output options naming the same file (other than "-", stdout)
+ * are a usage error:
  * names[i] is the option of paths[i] (NULL paths are skipped); returns 2
  * (after the message) or 0. */
 int cli_distinct_outputs(const char *const names[], const char *const paths[], size_t n);

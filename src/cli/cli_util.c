@@ -37,8 +37,9 @@ int cli_fail(const ft_error *err)
 
 int cli_distinct_outputs(const char *const names[], const char *const paths[], size_t n)
 {
+    /* stdout twice is allowed: `twin --summary -` follows the forecasts' lines */
     for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n && paths[i]; j++)
+        for (size_t j = i + 1; j < n && paths[i] && strcmp(paths[i], "-"); j++)
             if (paths[j] && base_same_path(paths[i], paths[j])) {
                 fprintf(stderr, "fabtwin: %s and %s name the same file '%s'\n", names[i], names[j],
                         paths[j]);

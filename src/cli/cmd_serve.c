@@ -188,7 +188,7 @@ int cmd_serve(int argc, char **argv)
     if (!a.twin) {
         if ((ss = serve_sim_new(m, &a.opt, a.speed, &err)))
             src = serve_sim_source(ss);
-    } else if (!a.t.json || base_out_open(&forecasts, a.t.json, &err) == 0) {
+    } else if (!a.t.json || base_out_open_stream(&forecasts, a.t.json, &err) == 0) {
         serve_twin_options to = {.replay = a.t.replay, .mqtt = a.t.mqtt, .topic = a.t.topic,
                                  .speed = a.t.speed, .session = a.t.so};
         to.session.out = forecasts.f;

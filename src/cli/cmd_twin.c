@@ -93,7 +93,8 @@ int cmd_twin(int argc, char **argv)
     if (!m)
         return cli_fail(&err);
     base_out out = {.fd = -1};
-    if (t->json && base_out_open(&out, t->json, &err)) {
+    /* forecasts are a stream: written in place, as they come */
+    if (t->json && base_out_open_stream(&out, t->json, &err)) {
         ft_model_free(m);
         return cli_fail(&err);
     }
