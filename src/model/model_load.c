@@ -8,14 +8,10 @@
  * entity may refer to one defined further down. The first error stops the
  * load; a partly filled description is freed by model_free like a whole
  * one. */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/base_file.h"
 #include "model_internal.h"
