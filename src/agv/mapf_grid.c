@@ -9,7 +9,8 @@
 
 #include "agv/mapf.h"
 #include "model/model.h"
-#include "model/model_lines.h"
+#include "base/base_file.h"
+#include "base/base_text.h"
 
 static int label_components(mapf_grid *grid, ft_error *err)
 {
@@ -74,7 +75,7 @@ int mapf_grid_load(const char *path, mapf_grid *grid, ft_error *err)
     char *text;
     size_t len;
     memset(grid, 0, sizeof *grid);
-    if (ml_read_file(path, &text, &len, err))
+    if (base_read_file(path, BASE_TEXT_MAX_BYTES, "the map", &text, &len, err))
         return -1;
     int rc = mapf_grid_parse(text, len, path, grid, err);
     free(text);

@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "agv/mapf.h"
-#include "model/model_lines.h"
+#include "base/base_file.h"
+#include "base/base_text.h"
 
 void mapf_plan_free(mapf_plan *plan)
 {
@@ -51,27 +52,27 @@ static int parse_cell(const char *name, int line_no, const char *line, size_t n,
                       const mapf_grid *grid, uint32_t agent, uint32_t *cell, ft_error *err)
 {
     size_t p = *pos;
-    ml_skip_blanks(line, n, &p);
+    base_skip_blanks(line, n, &p);
     if (p >= n || line[p] != '(')
         return ft_fail(err, name, line_no, (int)p + 1, "expected '(' opening agent %u's cell",
                        agent);
     p++;
     uint32_t x, y;
     size_t at_x = p;
-    ml_skip_blanks(line, n, &at_x);
-    if (!ml_uint(line, n, &p, UINT32_MAX - 1, &x))
+    base_skip_blanks(line, n, &at_x);
+    if (!base_uint(line, n, &p, UINT32_MAX - 1, &x))
         return ft_fail(err, name, line_no, (int)at_x + 1, "expected agent %u's x (a column)",
                        agent);
-    ml_skip_blanks(line, n, &p);
+    base_skip_blanks(line, n, &p);
     if (p >= n || line[p] != ',')
         return ft_fail(err, name, line_no, (int)p + 1, "expected ',' between x and y");
     p++;
     size_t at_y = p;
-    ml_skip_blanks(line, n, &at_y);
-    if (!ml_uint(line, n, &p, UINT32_MAX - 1, &y))
+    base_skip_blanks(line, n, &at_y);
+    if (!base_uint(line, n, &p, UINT32_MAX - 1, &y))
         return ft_fail(err, name, line_no, (int)at_y + 1, "expected agent %u's y (a row)",
                        agent);
-    ml_skip_blanks(line, n, &p);
+    base_skip_blanks(line, n, &p);
     if (p >= n || line[p] != ')')
         return ft_fail(err, name, line_no, (int)p + 1, "expected ')' closing agent %u's cell",
                        agent);
@@ -114,23 +115,23 @@ int mapf_plan_parse(const char *text, size_t len, const char *name, const mapf_g
     size_t cap_steps = 0;
     uint32_t *row = NULL; /* one step's cells while its agent count is unknown */
     size_t row_cap = 0;
-    ml_lines it;
-    ml_lines_init(&it, text, len);
+    base_lines it;
+    base_lines_init(&it, text, len);
     const char *line;
     size_t n;
-    while (ml_lines_next(&it, &line, &n)) {
+    while (base_lines_next(&it, &line, &n)) {
         size_t pos = 0;
-        ml_skip_blanks(line, n, &pos);
+        base_skip_blanks(line, n, &pos);
         if (pos == n || line[pos] == '#')
             continue;
         uint32_t t;
         size_t at_t = pos;
-        if (!ml_uint(line, n, &pos, UINT32_MAX - 1, &t) || t != plan->n_steps) {
+        if (!base_uint(line, n, &pos, UINT32_MAX - 1, &t) || t != plan->n_steps) {
             ft_fail(err, name, it.line_no, (int)at_t + 1, "expected the time step %u",
                     plan->n_steps);
             goto fail;
         }
-        ml_skip_blanks(line, n, &pos);
+        base_skip_blanks(line, n, &pos);
         if (pos >= n || line[pos] != ':') {
             ft_fail(err, name, it.line_no, (int)pos + 1, "expected ':' after the time step");
             goto fail;
@@ -138,7 +139,7 @@ int mapf_plan_parse(const char *text, size_t len, const char *name, const mapf_g
         pos++;
         uint32_t count = 0;
         for (;;) {
-            ml_skip_blanks(line, n, &pos);
+            base_skip_blanks(line, n, &pos);
             if (pos == n)
                 break;
             if (n_agents && count == n_agents) {
@@ -156,7 +157,7 @@ int mapf_plan_parse(const char *text, size_t len, const char *name, const mapf_g
             if (parse_cell(name, it.line_no, line, n, &pos, grid, count, &row[count], err))
                 goto fail;
             count++;
-            ml_skip_blanks(line, n, &pos);
+            base_skip_blanks(line, n, &pos);
             if (pos == n)
                 break;
             if (line[pos] != ',') {
@@ -204,7 +205,7 @@ int mapf_plan_load(const char *path, const mapf_grid *grid, uint32_t n_agents,
     char *text;
     size_t len;
     memset(plan, 0, sizeof *plan);
-    if (ml_read_file(path, &text, &len, err))
+    if (base_read_file(path, BASE_TEXT_MAX_BYTES, "the plan", &text, &len, err))
         return -1;
     int rc = mapf_plan_parse(text, len, path, grid, n_agents, plan, err);
     free(text);

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "agv/mapf.h"
-#include "model/model_lines.h"
+#include "base/base_file.h"
+#include "base/base_text.h"
 
 enum { F_BUCKET, F_MAP, F_WIDTH, F_HEIGHT, F_SX, F_SY, F_GX, F_GY, F_OPT, N_FIELDS };
 
@@ -55,13 +56,13 @@ static int parse_row(const char *name, int line_no, const char *line, size_t n, 
                                "expected the optimal length, a number >= 0");
         } else {
             size_t p = pos;
-            if (!ml_uint(line, end, &p, UINT32_MAX - 1, &row->value[f]) || p != end)
+            if (!base_uint(line, end, &p, UINT32_MAX - 1, &row->value[f]) || p != end)
                 return ft_fail(err, name, line_no, (int)pos + 1,
                                "expected the %s, a whole number >= 0", field_name[f]);
         }
         pos = end;
     }
-    if (!ml_blank_from(line, n, pos))
+    if (!base_blank_from(line, n, pos))
         return ft_fail(err, name, line_no, (int)pos + 1 + (pos < n && is_blank(line[pos])),
                        "unexpected text after the 9 fields of an agent");
     return 0;
@@ -109,15 +110,15 @@ int mapf_scen_parse(const char *text, size_t len, const char *name, const mapf_g
     for (size_t c = 0; c < cells; c++)
         start_owner[c] = goal_owner[c] = MAPF_NONE;
 
-    ml_lines it;
-    ml_lines_init(&it, text, len);
+    base_lines it;
+    base_lines_init(&it, text, len);
     const char *line;
     size_t n, pos = 0;
     uint32_t version;
-    if (!ml_lines_next(&it, &line, &n) || n < 7 || memcmp(line, "version", 7) != 0 ||
-        (pos = 7, !ml_uint(line, n, &pos, 1000, &version)) ||
-        !(ml_blank_from(line, n, pos) ||
-          (line[pos] == '.' && ml_blank_from(line, n, pos + 2) && line[pos + 1] == '0'))) {
+    if (!base_lines_next(&it, &line, &n) || n < 7 || memcmp(line, "version", 7) != 0 ||
+        (pos = 7, !base_uint(line, n, &pos, 1000, &version)) ||
+        !(base_blank_from(line, n, pos) ||
+          (line[pos] == '.' && base_blank_from(line, n, pos + 2) && line[pos + 1] == '0'))) {
         ft_fail(err, name, 1, 1, "expected the header line 'version 1'");
         goto fail;
     }
@@ -126,8 +127,8 @@ int mapf_scen_parse(const char *text, size_t len, const char *name, const mapf_g
                 version);
         goto fail;
     }
-    while (ml_lines_next(&it, &line, &n)) {
-        if (ml_blank_from(line, n, 0))
+    while (base_lines_next(&it, &line, &n)) {
+        if (base_blank_from(line, n, 0))
             continue;
         scen_row row;
         if (parse_row(name, it.line_no, line, n, &row, err) ||
@@ -207,7 +208,7 @@ int mapf_scen_load(const char *path, const mapf_grid *grid, uint32_t n_agents,
     char *text;
     size_t len;
     memset(scen, 0, sizeof *scen);
-    if (ml_read_file(path, &text, &len, err))
+    if (base_read_file(path, BASE_TEXT_MAX_BYTES, "the scenario", &text, &len, err))
         return -1;
     int rc = mapf_scen_parse(text, len, path, grid, n_agents, scen, err);
     free(text);

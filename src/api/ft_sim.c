@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "base/base_text.h"
 #include "flow/flow.h"
 #include "model/model.h"
 
@@ -100,37 +101,21 @@ void ft_sim_free(ft_sim *s)
     free(s);
 }
 
-/* CSV with RFC 4180 quoting for names (they may hold commas or quotes). */
-static void csv_field(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* Every event: a trace line and the caller's observer. */
 static void observe(void *ctx, const ft_event *e)
 {
     ft_sim *s = ctx;
     if (s->trace) {
         fprintf(s->trace, "%.6f,%s,", e->time_s, e->kind);
-        csv_field(s->trace, e->object);
+        base_csv_put(s->trace, e->object);
         if (e->item) {
             fprintf(s->trace, ",%llu,", (unsigned long long)e->item);
-            csv_field(s->trace, e->product);
+            base_csv_put(s->trace, e->product);
         } else {
             fputs(",,", s->trace);
         }
         fputc(',', s->trace);
-        csv_field(s->trace, e->detail);
+        base_csv_put(s->trace, e->detail);
         fputc('\n', s->trace);
     }
     if (s->on_event)

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "base/base_file.h"
 #include "fabtwin/fabtwin.h"
 
 #define CLI_EXIT_WARNINGS 3
@@ -26,9 +27,12 @@ int cmd_serve(int argc, char **argv);
 int cli_usage_error(const char *fmt, const char *arg);
 /* "fabtwin: file:line:col: message" on stderr; returns 1. */
 int cli_fail(const ft_error *err);
-/* A file to write ("-" is stdout), or NULL with err filled. */
-FILE *cli_open_out(const char *path, ft_error *err);
-void cli_close_out(FILE *f);
+/* Output files are base_out (base/base_file.h): written whole or not at
+ * all. Two output options naming the same file (other than "-", stdout)
+ * are a usage error:
+ * names[i] is the option of paths[i] (NULL paths are skipped); returns 2
+ * (after the message) or 0. */
+int cli_distinct_outputs(const char *const names[], const char *const paths[], size_t n);
 /* One step of the argument loop of a command with one positional MODEL:
  * argv[*i] is the model (into *model; a second one is an error) or an
  * option "--x" with a value (into *value; *i moves past it). 1: an option,

@@ -66,5 +66,8 @@ int cli_twin_check(const cli_twin_opts *t, const char *command)
 {
     if (!t->replay == !t->mqtt)
         return cli_usage_error("%s needs exactly one of --replay FILE and --mqtt URL", command);
-    return 0;
+    /* --record onto the --replay file would read its own appends forever */
+    const char *const names[] = {"--replay", "--record", "--json", "--summary"};
+    const char *const paths[] = {t->replay, t->record, t->json, t->summary};
+    return cli_distinct_outputs(names, paths, 4);
 }

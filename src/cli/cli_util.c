@@ -1,4 +1,4 @@
-/* cli_util.c -- messages and output files shared by the commands. */
+/* cli_util.c -- messages, argument steps and output checks shared by the commands. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,22 +35,19 @@ int cli_fail(const ft_error *err)
     return 1;
 }
 
-FILE *cli_open_out(const char *path, ft_error *err)
+int cli_distinct_outputs(const char *const names[], const char *const paths[], size_t n)
 {
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        ft_fail(err, path, 0, 0, "cannot write: %s", strerror(errno));
-    return f;
+    /* stdout twice is allowed: `twin --summary -` follows the forecasts' lines */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n && paths[i] && strcmp(paths[i], "-"); j++)
+            if (paths[j] && base_same_path(paths[i], paths[j])) {
+                fprintf(stderr, "fabtwin: %s and %s name the same file '%s'\n", names[i], names[j],
+                        paths[j]);
+                fputs("(see fabtwin --help)\n", stderr);
+                return 2;
+            }
+    return 0;
 }
-
-void cli_close_out(FILE *f)
-{
-    if (f && f != stdout)
-        fclose(f);
-}
-
 
 int cli_parse_tod(const char *text, double *tod_s)
 {

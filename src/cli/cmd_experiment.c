@@ -213,26 +213,37 @@ static char *default_db(const char *model)
 }
 
 typedef struct outputs {
-    FILE *json, *csv, *report;
+    base_out json, csv, report;
 } outputs;
 
 /* Open every output before anything runs, so a bad path fails first. */
 static int open_outputs(const xopts *o, outputs *out, ft_error *err)
 {
-    if (o->json_path && !(out->json = cli_open_out(o->json_path, err)))
+    *out = (outputs){.json.fd = -1, .csv.fd = -1, .report.fd = -1};
+    if (o->json_path && base_out_open(&out->json, o->json_path, err))
         return -1;
-    if (o->csv_path && !(out->csv = cli_open_out(o->csv_path, err)))
+    if (o->csv_path && base_out_open(&out->csv, o->csv_path, err))
         return -1;
-    if (o->report_path && !(out->report = cli_open_out(o->report_path, err)))
+    if (o->report_path && base_out_open(&out->report, o->report_path, err))
         return -1;
     return 0;
 }
 
+/* Outputs not committed (a failed run) are removed; earlier files stay. */
 static void close_outputs(outputs *out)
 {
-    cli_close_out(out->json);
-    cli_close_out(out->csv);
-    cli_close_out(out->report);
+    base_out_abort(&out->json);
+    base_out_abort(&out->csv);
+    base_out_abort(&out->report);
+}
+
+/* A writer failed: when its stream saw a write error, the commit (which
+ * then fails) tells the cause ("No space left on device"). */
+static int writer_failed(base_out *o, ft_error *err)
+{
+    if (ferror(o->f))
+        base_out_commit(o, err);
+    return -1;
 }
 
 static int write_outputs(const exp_plan *p, const exp_results *r, const xopts *o, exp_db *db,
@@ -244,13 +255,18 @@ static int write_outputs(const exp_plan *p, const exp_results *r, const xopts *o
     int rc = 0;
     if (!o->quiet)
         exp_summary_print(p, r, stdout);
-    if (out->json && fputs(json, out->json) < 0)
-        rc = ft_fail(err, o->json_path, 0, 0, "could not write");
-    if (!rc && out->report)
-        rc = exp_html_write(out->report, json, err);
-    if (!rc && out->csv)
-        rc = exp_db_export_csv(db, id, out->csv, err);
+    if (out->json.f)
+        fputs(json, out->json.f); /* a failed write shows in the commit */
+    if (!rc && out->report.f && exp_html_write(out->report.f, json, err))
+        rc = writer_failed(&out->report, err);
+    if (!rc && out->csv.f && exp_db_export_csv(db, id, out->csv.f, err))
+        rc = writer_failed(&out->csv, err);
     free(json);
+    /* every output is checked before any replaces an earlier file */
+    if (!rc && (base_out_finish(&out->json, err) || base_out_finish(&out->report, err) ||
+                base_out_finish(&out->csv, err) || base_out_commit(&out->json, err) ||
+                base_out_commit(&out->report, err) || base_out_commit(&out->csv, err)))
+        rc = -1;
     return rc;
 }
 
@@ -293,7 +309,7 @@ static int lead(exp_plan *p, const xopts *o, bool mpi, ft_error *err)
     exp_db *db = NULL;
     exp_exec *exec = NULL;
     exp_results res = {0};
-    outputs out = {0};
+    outputs out = {.json.fd = -1, .csv.fd = -1, .report.fd = -1};
     int64_t id = 0;
     bool resumed = false;
     char *db_path = o->db_path ? strdup(o->db_path) : default_db(p->spec->model_path);
@@ -350,6 +366,10 @@ int cmd_experiment(int argc, char **argv)
         return cli_fail(&err);
     exp_spec_init(&spec);
     rc = parse_args(argc, argv, &spec, &o, &err);
+    const char *const names[] = {"--json", "--csv", "--report", "--db"};
+    const char *const paths[] = {o.json_path, o.csv_path, o.report_path, o.db_path};
+    if (rc == 0 && rank == 0 && cli_distinct_outputs(names, paths, 4))
+        rc = 2;
     if (rc == 0 && exp_plan_build(&plan, &spec, &err))
         rc = rank == 0 ? cli_fail(&err) : 1;
     if (rc == 0) {
@@ -392,17 +412,22 @@ int cmd_export(int argc, char **argv)
         return cli_usage_error("%s", "export needs a results database");
     ft_error err = {0};
     int64_t eid = id;
-    exp_db *db = exp_db_open(db_path, &err);
-    FILE *out = NULL;
+    exp_db *db = exp_db_open_read(db_path, &err);
+    base_out out = {.fd = -1};
     int rc = -1;
     if (db && (eid || exp_db_latest(db, &eid, &err) == 0)) {
         if (!eid)
             ft_fail(&err, db_path, 0, 0, "the database holds no experiment");
-        else if ((out = cli_open_out(out_path, &err)))
-            rc = !strcmp(format, "csv") ? exp_db_export_csv(db, eid, out, &err)
-                                        : exp_db_export_json(db, eid, out, &err);
+        else if (base_out_open(&out, out_path, &err) == 0) {
+            rc = !strcmp(format, "csv") ? exp_db_export_csv(db, eid, out.f, &err)
+                                        : exp_db_export_json(db, eid, out.f, &err);
+            if (rc && ferror(out.f))
+                base_out_commit(&out, &err); /* the cause of the failed write */
+            else if (!rc)
+                rc = base_out_commit(&out, &err);
+        }
     }
-    cli_close_out(out);
+    base_out_abort(&out);
     exp_db_close(db);
     return rc ? cli_fail(&err) : 0;
 }

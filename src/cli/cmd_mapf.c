@@ -119,7 +119,7 @@ static int run_plan(const mapf_args *a, const mapf_grid *grid)
     mapf_grid_graph gg = {0};
     mapf_plan plan = {0};
     uint32_t *starts = NULL, *goals = NULL;
-    FILE *out = NULL;
+    base_out out = {.fd = -1};
     int rc = 1;
     if (mapf_scen_load(a->scen, grid, a->agents, &scen, &err) ||
         mapf_grid_graph_build(grid, &gg, &err))
@@ -150,12 +150,11 @@ static int run_plan(const mapf_args *a, const mapf_grid *grid)
         goto fail;
     }
     if (a->out) {
-        if (!(out = cli_open_out(a->out, &err)))
+        if (base_out_open(&out, a->out, &err))
             goto fail;
-        if (mapf_plan_write(out, grid, &plan)) {
-            ft_fail(&err, a->out, 0, 0, "could not write the plan");
+        mapf_plan_write(out.f, grid, &plan); /* a failed write shows in the commit */
+        if (base_out_commit(&out, &err))
             goto fail;
-        }
     }
     printf("agents=%u solved=yes first_solution_s=%.4f sum_of_costs=%llu lower_bound=%llu "
            "ratio=%.4f sum_of_loss=%llu makespan=%llu time_s=%.3f nodes=%llu lns_iterations=%llu "
@@ -169,8 +168,7 @@ static int run_plan(const mapf_args *a, const mapf_grid *grid)
 fail:
     if (rc)
         cli_fail(&err);
-    if (out)
-        cli_close_out(out);
+    base_out_abort(&out);
     free(starts);
     free(goals);
     mapf_plan_free(&plan);

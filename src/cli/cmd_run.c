@@ -76,26 +76,33 @@ int cmd_run(int argc, char **argv)
     if (!path)
         return cli_usage_error("%s", "run needs a model file");
 
+    const char *const names[] = {"--trace", "--json"}, *const paths[] = {trace_path, json_path};
+    if (cli_distinct_outputs(names, paths, 2))
+        return 2;
     int rc = 1;
-    FILE *trace = NULL, *json = NULL;
+    base_out trace = {.fd = -1}, json = {.fd = -1};
     ft_sim *s = NULL;
     ft_model *m = ft_model_load(path, &err);
     if (!m)
         return cli_fail(&err);
-    if (trace_path && !(trace = cli_open_out(trace_path, &err)))
+    if (trace_path && base_out_open(&trace, trace_path, &err))
         goto out;
-    if (json_path && !(json = cli_open_out(json_path, &err)))
+    if (json_path && base_out_open(&json, json_path, &err))
         goto out;
-    opt.trace = trace;
+    opt.trace = trace.f;
     if (!(s = ft_sim_new(m, &opt, &err)) || ft_sim_run(s, &err))
         goto out;
     const ft_report *r = ft_sim_report(s);
     if (!quiet)
         ft_report_print(r, stdout);
-    if (json && ft_report_write_json(r, json)) {
-        ft_fail(&err, json_path, 0, 0, "could not write the JSON report");
+    if (json.f && ft_report_write_json(r, json.f) && !ferror(json.f)) {
+        ft_fail(&err, json_path, 0, 0, "could not write the JSON report (out of memory)");
         goto out;
     }
+    /* both outputs are checked before either replaces an earlier file */
+    if (base_out_finish(&trace, &err) || base_out_finish(&json, &err) ||
+        base_out_commit(&trace, &err) || base_out_commit(&json, &err))
+        goto out;
     rc = 0;
     if (r->n_warnings) {
         fprintf(stderr, "fabtwin: the run has %zu warning%s: %s%s\n", r->n_warnings,
@@ -106,8 +113,8 @@ int cmd_run(int argc, char **argv)
 out:
     if (rc == 1)
         cli_fail(&err);
-    cli_close_out(trace);
-    cli_close_out(json);
+    base_out_abort(&trace);
+    base_out_abort(&json);
     ft_sim_free(s);
     ft_model_free(m);
     return rc;

@@ -181,17 +181,17 @@ int cmd_serve(int argc, char **argv)
     ft_model *m = ft_model_load(a.path, &err);
     if (!m)
         return cli_fail(&err);
-    FILE *forecasts = NULL;
+    base_out forecasts = {.fd = -1};
     serve_sim *ss = NULL;
     serve_twin *st = NULL;
     serve_source src = {0};
     if (!a.twin) {
         if ((ss = serve_sim_new(m, &a.opt, a.speed, &err)))
             src = serve_sim_source(ss);
-    } else if (!a.t.json || (forecasts = cli_open_out(a.t.json, &err))) {
+    } else if (!a.t.json || base_out_open_stream(&forecasts, a.t.json, &err) == 0) {
         serve_twin_options to = {.replay = a.t.replay, .mqtt = a.t.mqtt, .topic = a.t.topic,
                                  .speed = a.t.speed, .session = a.t.so};
-        to.session.out = forecasts;
+        to.session.out = forecasts.f;
         to.session.record_path = a.t.record;
         if ((st = serve_twin_new(m, &to, &err)))
             src = serve_twin_source(st);
@@ -216,18 +216,24 @@ int cmd_serve(int argc, char **argv)
     serve_sim_shutdown(ss); /* wakes the event streams, so the server can stop */
     serve_twin_shutdown(st);
     serve_http_stop(h);
+    /* the recording, the forecasts and the summary: each checked to the end */
+    if (st && rc == 0 && twin_session_close_record(serve_twin_session(st), &err))
+        rc = cli_fail(&err);
+    if (st && rc == 0 && forecasts.f && base_out_commit(&forecasts, &err))
+        rc = cli_fail(&err);
     if (st && rc == 0 && a.t.summary) {
-        FILE *f = cli_open_out(a.t.summary, &err);
-        if (f) {
-            twin_session_write_summary(serve_twin_session(st), f);
-            cli_close_out(f);
+        base_out f;
+        if (base_out_open(&f, a.t.summary, &err) == 0) {
+            twin_session_write_summary(serve_twin_session(st), f.f);
+            if (base_out_commit(&f, &err))
+                rc = cli_fail(&err);
         } else {
             rc = cli_fail(&err);
         }
     }
     serve_sim_free(ss);
     serve_twin_free(st);
-    cli_close_out(forecasts);
+    base_out_abort(&forecasts);
     ft_model_free(m);
     return rc;
 }

@@ -61,15 +61,13 @@ static int twin_parse(int argc, char **argv, twin_args *a)
     return cli_twin_check(&a->t, "twin");
 }
 
-static int write_summary(const twin_session *s, const char *path)
+static int write_summary(const twin_session *s, const char *path, ft_error *err)
 {
-    ft_error err = {0};
-    FILE *f = cli_open_out(path, &err);
-    if (!f)
-        return cli_fail(&err);
-    twin_mirror_write_json(&s->mirror, f);
-    cli_close_out(f);
-    return 0;
+    base_out o;
+    if (base_out_open(&o, path, err))
+        return -1;
+    twin_mirror_write_json(&s->mirror, o.f);
+    return base_out_commit(&o, err);
 }
 
 /* SIGINT/SIGTERM end an MQTT twin cleanly (summary written): the handler
@@ -94,12 +92,13 @@ int cmd_twin(int argc, char **argv)
     ft_model *m = ft_model_load(a.model, &err);
     if (!m)
         return cli_fail(&err);
-    FILE *out = cli_open_out(t->json, &err);
-    if (!out) {
+    base_out out = {.fd = -1};
+    /* forecasts are a stream: written in place, as they come */
+    if (t->json && base_out_open_stream(&out, t->json, &err)) {
         ft_model_free(m);
         return cli_fail(&err);
     }
-    t->so.out = out;
+    t->so.out = out.f;
     t->so.record_path = t->record;
     twin_session *s = calloc(1, sizeof *s);
     if (!s || twin_session_init(s, m, &t->so, &err) != 0) {
@@ -107,7 +106,7 @@ int cmd_twin(int argc, char **argv)
             free(s);
         else
             ft_fail(&err, NULL, 0, 0, "out of memory");
-        cli_close_out(out);
+        base_out_abort(&out);
         ft_model_free(m);
         return cli_fail(&err);
     }
@@ -141,13 +140,18 @@ int cmd_twin(int argc, char **argv)
                 (unsigned long long)s->mirror.received, (unsigned long long)s->mirror.accepted,
                 (unsigned long long)twin_mirror_output(&s->mirror), s->n_forecasts);
     }
-    if (rc == 0 && t->summary)
-        rc = write_summary(s, t->summary);
-    else if (rc)
+    /* the recording, the forecasts and the summary: each checked to the end */
+    if (rc == 0 && twin_session_close_record(s, &err))
+        rc = 1;
+    if (rc == 0 && out.f && base_out_commit(&out, &err))
+        rc = 1;
+    if (rc == 0 && t->summary && write_summary(s, t->summary, &err))
+        rc = 1;
+    if (rc)
         cli_fail(&err);
     twin_session_free(s);
     free(s);
-    cli_close_out(out);
+    base_out_abort(&out);
     ft_model_free(m);
     return rc;
 }
@@ -241,6 +245,9 @@ static int emulate_parse(int argc, char **argv, emulate_args *a)
         return cli_usage_error("%s", "emulate needs a MODEL");
     if (!a->out == !a->mqtt)
         return cli_usage_error("%s", "emulate needs exactly one of --out FILE and --mqtt URL");
+    const char *const names[] = {"--out", "--truth"}, *const paths[] = {a->out, a->truth};
+    if (cli_distinct_outputs(names, paths, 2))
+        return 2;
     if (a->end_tod_s <= a->start_tod_s)
         return cli_usage_error("%s", "the shift must end after it starts (--start, --shift-end)");
     if (a->eo.kill_gateway >= a->eo.gateways)
@@ -269,24 +276,25 @@ int cmd_emulate(int argc, char **argv)
     }
     twin_truth truth;
     if (a.out) {
-        FILE *f = cli_open_out(a.out, &err);
-        file_sink fs = {f, a.speed, -1};
-        a.eo.sink = to_file;
-        a.eo.sink_ctx = &fs;
-        rc = f && twin_emulate_run(plant, &tm, &a.eo, &truth, &err) == 0 ? 0 : 1;
-        if (f && (fflush(f) != 0 || ferror(f)))
-            rc = ft_fail(&err, a.out, 0, 0, "write error") ? 1 : 1;
-        cli_close_out(f);
+        base_out o;
+        rc = 1;
+        if (base_out_open(&o, a.out, &err) == 0) {
+            file_sink fs = {o.f, a.speed, -1};
+            a.eo.sink = to_file;
+            a.eo.sink_ctx = &fs;
+            if (twin_emulate_run(plant, &tm, &a.eo, &truth, &err) == 0)
+                rc = base_out_commit(&o, &err) ? 1 : 0;
+            base_out_abort(&o);
+        }
     } else {
         rc = twin_mqtt_run_emulate(plant, &tm, &a.eo, a.mqtt, a.topic, a.speed, &truth, &err) ? 1 : 0;
     }
     if (rc == 0 && a.truth) {
-        FILE *t = cli_open_out(a.truth, &err);
-        if (t) {
-            twin_truth_write_json(&truth, &tm, t);
-            cli_close_out(t);
-        } else {
-            rc = 1;
+        base_out t;
+        rc = 1;
+        if (base_out_open(&t, a.truth, &err) == 0) {
+            twin_truth_write_json(&truth, &tm, t.f);
+            rc = base_out_commit(&t, &err) ? 1 : 0;
         }
     }
     if (rc)

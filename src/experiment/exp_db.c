@@ -272,7 +272,29 @@ void exp_db_close(exp_db *db)
     free(db);
 }
 
-exp_db *exp_db_open(const char *path, ft_error *err)
+/* The schema of a database opened read-only: only checked, never made. */
+static int check_schema(exp_db *db, ft_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db->conn, "SELECT user_version FROM pragma_user_version", -1, &s,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return open_fail(db, err);
+    }
+    int64_t version = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (version == 0)
+        return ft_fail(err, db->path, 0, 0, "not a fabtwin results database (no fabtwin schema)");
+    if (version != SCHEMA_VERSION)
+        return ft_fail(err, db->path, 0, 0,
+                       "not a fabtwin results database of this version (its schema version is %" PRId64
+                       ", this fabtwin reads version %d)",
+                       version, SCHEMA_VERSION);
+    return 0;
+}
+
+static exp_db *open_db(const char *path, bool read_only, ft_error *err)
 {
     assert(path);
     exp_db *db = calloc(1, sizeof *db);
@@ -280,8 +302,13 @@ exp_db *exp_db_open(const char *path, ft_error *err)
         ft_fail(err, path, 0, 0, "cannot open the results database: out of memory");
         goto err;
     }
-    if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    struct stat st;
+    if (read_only && stat(path, &st) != 0) { /* SQLite would only say "unable to open" */
+        ft_fail(err, path, 0, 0, "cannot open the results database: %s", strerror(errno));
+        goto err;
+    }
+    int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &db->conn, flags, NULL) != SQLITE_OK) {
         open_fail(db, err);
         goto err;
     }
@@ -290,14 +317,17 @@ exp_db *exp_db_open(const char *path, ft_error *err)
     /* journal_mode is the first statement to read the file, so a file that is
      * not a database fails here. WAL lets people read the store (sqlite3,
      * the exports) while a run writes it. A file system without shared
-     * memory keeps the rollback journal: just as atomic, so not an error. */
-    if (sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                               " PRAGMA foreign_keys = ON",
-                     NULL, NULL, NULL) != SQLITE_OK) {
-        open_fail(db, err);
+     * memory keeps the rollback journal: just as atomic, so not an error.
+     * A reader only checks the schema (which reads the file too). */
+    if (read_only ? check_schema(db, err) != 0
+                  : sqlite3_exec(db->conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                                           " PRAGMA foreign_keys = ON",
+                                 NULL, NULL, NULL) != SQLITE_OK) {
+        if (!read_only)
+            open_fail(db, err);
         goto err;
     }
-    if (ensure_schema(db, err))
+    if (!read_only && ensure_schema(db, err))
         goto err;
     for (int i = 0; i < Q_N; i++) {
         if (sqlite3_prepare_v3(db->conn, QUERIES[i], -1, SQLITE_PREPARE_PERSISTENT, &db->q[i],
@@ -310,6 +340,16 @@ exp_db *exp_db_open(const char *path, ft_error *err)
 err:
     exp_db_close(db);
     return NULL;
+}
+
+exp_db *exp_db_open(const char *path, ft_error *err)
+{
+    return open_db(path, false, err);
+}
+
+exp_db *exp_db_open_read(const char *path, ft_error *err)
+{
+    return open_db(path, true, err);
 }
 
 /* ---- experiments -------------------------------------------------------- */
@@ -545,14 +585,22 @@ static int read_values(exp_db *db, int64_t id, const exp_rep *r, size_t n, ft_er
     sqlite3_bind_int(s, 2, r->scenario);
     sqlite3_bind_int(s, 3, r->rep);
     size_t i = 0;
-    int rc;
+    int rc, type = SQLITE_NULL;
+    /* a value stored as text or a blob would read as 0: refused, not exported */
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && i < n &&
-           sqlite3_column_int64(s, 0) == (int64_t)i) {
-        r->values[i++] = sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN
-                                                                  : sqlite3_column_double(s, 1);
+           sqlite3_column_int64(s, 0) == (int64_t)i &&
+           ((type = sqlite3_column_type(s, 1)) == SQLITE_NULL || type == SQLITE_FLOAT ||
+            type == SQLITE_INTEGER)) {
+        r->values[i++] = type == SQLITE_NULL ? NAN : sqlite3_column_double(s, 1);
     }
     int ret = 0;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc == SQLITE_ROW && i < n && sqlite3_column_int64(s, 0) == (int64_t)i)
+        ret = ft_fail(err, db->path, 0, 0,
+                      "the results database is damaged: replication %d of scenario %d has a"
+                      " value for KPI %zu that is not a number (%s '%.40s')",
+                      r->rep, r->scenario, i, type == SQLITE_BLOB ? "a blob" : "text",
+                      type == SQLITE_BLOB ? "" : (const char *)sqlite3_column_text(s, 1));
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         ret = edb_fail(db, err, "cannot read the KPI values");
     else if (i < n)
         ret = ft_fail(err, db->path, 0, 0,

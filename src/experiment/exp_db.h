@@ -31,6 +31,9 @@ typedef struct exp_db_scenario {
  * store; checks writability at once, so that an experiment never starts
  * simulating into a database it cannot write. */
 exp_db *exp_db_open(const char *path, ft_error *err);
+/* Open an existing database for reading only (exports): a missing file is
+ * an error, never created; nothing is written. */
+exp_db *exp_db_open_read(const char *path, ft_error *err);
 void exp_db_close(exp_db *db);
 
 /* The experiment with this key (a digest of the model and the experiment's

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_text.h"
 #include "experiment/exp_db_internal.h"
 
 #define EXPORT_FORMAT "fabtwin-experiment-db/1"
@@ -133,22 +134,6 @@ static const char *kpi_name(const catalog *c, size_t i)
     return json_string_value(json_object_get(json_array_get(c->kpis, i), "name"));
 }
 
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
-static void csv_text(FILE *out, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* 17 significant digits read back to the same double. NaN (a KPI with no
  * observations) is an empty cell; infinities print as inf / -inf. */
 static void csv_number(FILE *out, double x)
@@ -164,12 +149,12 @@ static void csv_header(const catalog *c, FILE *out)
     fputs("scenario,scenario_name", out);
     json_object_foreach(c->paths, path, v) {
         fputc(',', out);
-        csv_text(out, path);
+        base_csv_put(out, path);
     }
     fputs(",rep,seed,warmup_s,length_s,events,bottleneck", out);
     for (size_t i = 0; i < json_array_size(c->kpis); i++) {
         fputc(',', out);
-        csv_text(out, kpi_name(c, i));
+        base_csv_put(out, kpi_name(c, i));
     }
     fputc('\n', out);
 }
@@ -203,16 +188,16 @@ static int csv_row(void *ctx, const exp_rep *r)
     if (!sc)
         return -1;
     fprintf(x->out, "%d,", r->scenario);
-    csv_text(x->out, json_string_value(json_object_get(sc, "name")));
+    base_csv_put(x->out, json_string_value(json_object_get(sc, "name")));
     json_object_foreach(x->c->paths, path, v) {
         json_t *value = json_object_get(set, path);
         fputc(',', x->out);
         if (value)
-            csv_text(x->out, json_string_value(value));
+            base_csv_put(x->out, json_string_value(value));
     }
     fprintf(x->out, ",%d,%" PRIu64 ",%.17g,%.17g,%" PRIu64 ",", r->rep, r->seed, r->warmup_s,
             r->length_s, r->events);
-    csv_text(x->out, r->bottleneck);
+    base_csv_put(x->out, r->bottleneck);
     for (size_t i = 0; i < r->n_values; i++) {
         fputc(',', x->out);
         csv_number(x->out, r->values[i]);

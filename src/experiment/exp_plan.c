@@ -11,7 +11,9 @@
 
 #include <jansson.h>
 
+#include "base/base_file.h"
 #include "experiment/experiment.h"
+#include "model/model.h"
 
 #define MAX_SCENARIOS 100000
 
@@ -309,14 +311,13 @@ static void digest(const unsigned char *b, size_t n, uint64_t h[2])
 static int key_of(exp_plan *p, ft_error *err)
 {
     uint64_t h[2] = {0xCBF29CE484222325ULL, 0x84222325CBF29CE4ULL};
-    FILE *f = fopen(p->spec->model_path, "rb");
-    if (!f)
-        return ft_fail(err, p->spec->model_path, 0, 0, "cannot read the model file");
-    unsigned char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        digest(buf, got, h);
-    fclose(f);
+    char *text;
+    size_t len;
+    if (base_read_file(p->spec->model_path, MODEL_MAX_FILE_BYTES, "the model file", &text, &len,
+                       err))
+        return -1;
+    digest((const unsigned char *)text, len, h);
+    free(text);
     char *spec = exp_plan_spec_json(p);
     if (!spec)
         return ft_fail(err, NULL, 0, 0, "out of memory");

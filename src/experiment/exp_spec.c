@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_file.h"
 #include "experiment/experiment.h"
 #include "model/model_text.h"
+
+#define EXP_SPEC_MAX_BYTES BASE_MIB /* an experiment file */
 
 #define MAX_VALUES 10000 /* values of one factor */
 
@@ -544,21 +547,10 @@ static int parse_file(const char *path, ydoc *doc, ft_error *err)
 {
     char *text = NULL;
     size_t len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ft_fail(err, path, 0, 0, "cannot read the experiment file");
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long size = ftell(f);
-        if (size >= 0 && size <= 1024 * 1024 && fseek(f, 0, SEEK_SET) == 0 &&
-            (text = malloc((size_t)size + 1)))
-            len = fread(text, 1, (size_t)size, f);
-    }
-    fclose(f);
-    if (!text)
-        return ft_fail(err, path, 0, 0, "cannot read the experiment file (or it is over 1 MiB)");
-    text[len] = '\0';
+    if (base_read_file(path, EXP_SPEC_MAX_BYTES, "the experiment file", &text, &len, err))
+        return -1;
     int rc = 0;
-    if (model_utf8_check(text, len) < len || memchr(text, '\0', len))
+    if (base_utf8_check(text, len) < len || memchr(text, '\0', len))
         rc = ft_fail(err, path, 0, 0, "the experiment file is not UTF-8 text");
     else
         rc = ydoc_parse(doc, text, len, path, err);

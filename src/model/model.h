@@ -19,6 +19,7 @@
 
 #define MODEL_INFINITE_CAPACITY (-1L)
 #define MODEL_NONE (-1)
+#define MODEL_MAX_FILE_BYTES (16u * 1024u * 1024u) /* model files and order lists */
 
 typedef struct model_pos {
     int line, col; /* 1-based; 0 when not from a file */

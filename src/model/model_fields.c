@@ -41,7 +41,7 @@ int mc_fail_in(mctx *c, const ynode *n, size_t at, const char *fmt, ...)
     va_end(ap);
     int col = n->col;
     if (n->kind == YNODE_SCALAR && n->text_col && at <= n->len)
-        col = n->text_col + (int)model_utf8_chars(n->text, at);
+        col = n->text_col + (int)base_utf8_chars(n->text, at);
     return ft_fail(c->err, n->file ? n->file : c->path, n->line, col, "%s", msg);
 }
 
@@ -121,7 +121,7 @@ int mc_fields(mctx *c, const ynode *n, const char *what, const char *const *keys
         for (size_t j = 0; keys[j] && !known; j++) {
             known = strcmp(keys[j], k->text) == 0;
             size_t d = mu_distance(k->text, keys[j], 2);
-            if (d < best_d && d < model_utf8_chars(k->text, k->len)) {
+            if (d < best_d && d < base_utf8_chars(k->text, k->len)) {
                 best_d = d;
                 best = keys[j];
             }
@@ -375,7 +375,7 @@ int mnames_find(const mnames *t, const char *name)
 const char *mnames_suggest(const mnames *t, const char *name)
 {
     const char *best = NULL;
-    size_t best_d = 3, chars = model_utf8_chars(name, strlen(name));
+    size_t best_d = 3, chars = base_utf8_chars(name, strlen(name));
     for (size_t i = 0; i < t->n; i++) {
         size_t d = mu_distance(name, t->sorted[i].name, 2);
         if (d < best_d && d < chars) {

@@ -85,7 +85,7 @@ static int read_dispatch(mctx *c, const ynode *v, model_dispatch *out)
             return 0;
         }
         size_t d = mu_distance(v->text, names[i], 2);
-        if (d < best_d && d < model_utf8_chars(v->text, v->len)) {
+        if (d < best_d && d < base_utf8_chars(v->text, v->len)) {
             best_d = d;
             best = names[i];
         }

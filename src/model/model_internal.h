@@ -20,7 +20,6 @@
 
 /* ---- limits (documented in docs/model-language.md) ----------------------- */
 
-#define MODEL_MAX_FILE_BYTES (16u * 1024u * 1024u) /* model files and order lists */
 #define MODEL_MAX_NAME_BYTES 256
 #define MODEL_MAX_SERVERS 10000
 #define MODEL_MAX_SPLIT 100000
@@ -171,9 +170,5 @@ int model_apply_overrides(ydoc *d, const ft_override *ov, size_t n, ft_error *er
 
 /* model_check.c: cross-entity validation of a fully read description. */
 int model_check(mctx *c);
-
-/* model_load.c: read a whole file (regular files only, at most max bytes).
- * Returns 0, or -1 with errno set, or 1 when larger than max (*len = size). */
-int model_slurp(const char *path, size_t max, char **out, size_t *len);
 
 #endif

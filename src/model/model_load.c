@@ -8,93 +8,13 @@
  * entity may refer to one defined further down. The first error stops the
  * load; a partly filled description is freed by model_free like a whole
  * one. */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/base_file.h"
 #include "model_internal.h"
-
-/* ---- files -------------------------------------------------------------- */
-
-int model_slurp(const char *path, size_t max, char **out, size_t *len)
-{
-    *out = NULL;
-    *len = 0;
-    /* O_NONBLOCK: opening a FIFO must not hang; fstat turns it away next. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int rc = -1, saved = 0;
-    char *buf = NULL;
-    if (fstat(fd, &st) != 0) {
-        saved = errno;
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        saved = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        goto out;
-    }
-    if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
-        *len = st.st_size < 0 ? 0 : (size_t)st.st_size;
-        rc = 1;
-        goto out;
-    }
-    /* The size may change under us: read up to max + 1 bytes, whatever fstat said. */
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    if (!(buf = malloc(cap + 1))) {
-        saved = ENOMEM;
-        goto out;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                *len = n;
-                rc = 1;
-                goto out;
-            }
-            size_t ncap = cap * 2 < max + 1 ? cap * 2 : max + 1;
-            char *b = realloc(buf, ncap + 1);
-            if (!b) {
-                saved = ENOMEM;
-                goto out;
-            }
-            buf = b;
-            cap = ncap;
-        }
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            saved = errno;
-            goto out;
-        }
-        if (got == 0)
-            break;
-        n += (size_t)got;
-    }
-    if (n > max) {
-        *len = n;
-        rc = 1;
-        goto out;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
-    rc = 0;
-out:
-    free(buf);
-    close(fd);
-    if (rc < 0)
-        errno = saved;
-    return rc;
-}
 
 /* ---- run ---------------------------------------------------------------- */
 
@@ -419,12 +339,12 @@ model_desc *model_load_string_with(const char *text, size_t len, const char *pat
                 MODEL_MAX_FILE_BYTES);
         goto out;
     }
-    size_t bad = model_utf8_check(text, len);
+    size_t bad = base_utf8_check(text, len);
     const char *nul = len ? memchr(text, '\0', len) : NULL;
     if (bad < len || nul) {
         size_t at = nul && (size_t)(nul - text) < bad ? (size_t)(nul - text) : bad;
         int line, col;
-        model_text_pos(text, len, at, true, &line, &col);
+        base_text_pos(text, len, at, true, &line, &col);
         if (at == bad)
             ft_fail(err, name, line, col, "not valid UTF-8 (byte 0x%02x at offset %zu)",
                     (unsigned char)text[at], at);
@@ -477,17 +397,8 @@ model_desc *model_load_file_with(const char *path, const ft_override *ov, size_t
     size_t len = 0;
     if (!path)
         return ft_fail(err, NULL, 0, 0, "no model file given"), NULL;
-    int rc = model_slurp(path, MODEL_MAX_FILE_BYTES, &text, &len);
-    if (rc < 0) {
-        ft_fail(err, path, 0, 0, "cannot read the model file: %s",
-                errno == EINVAL ? "not a regular file" : strerror(errno));
+    if (base_read_file(path, MODEL_MAX_FILE_BYTES, "the model file", &text, &len, err))
         return NULL;
-    }
-    if (rc > 0) {
-        ft_fail(err, path, 0, 0, "the model file is %zu bytes; the limit is %u bytes (16 MiB)",
-                len, MODEL_MAX_FILE_BYTES);
-        return NULL;
-    }
     model_desc *m = model_load_string_with(text, len, path, ov, n_ov, err);
     free(text);
     return m;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_file.h"
 #include "model_internal.h"
 
 typedef struct ovec {
@@ -135,7 +136,7 @@ static int csv_fail(csv *r, const csv_field *f, size_t at, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    int col = f->text_col ? f->text_col + (int)model_utf8_chars(f->text, at) : f->col;
+    int col = f->text_col ? f->text_col + (int)base_utf8_chars(f->text, at) : f->col;
     return ft_fail(r->err, r->path, f->line, col, "%s", msg);
 }
 
@@ -147,7 +148,7 @@ static int csv_col(csv *r, size_t off)
         r->col_off = r->line_start;
         r->col = 1;
     }
-    r->col += (int)model_utf8_chars(r->s + r->col_off, off - r->col_off);
+    r->col += (int)base_utf8_chars(r->s + r->col_off, off - r->col_off);
     r->col_off = off;
     return r->col;
 }
@@ -334,23 +335,19 @@ static int read_csv(mctx *c, const ynode *n, const char *what, model_source *src
     if (!(path = mc_resolve(c, n->text)))
         return mc_oom(c);
     r.path = path;
-    int got = model_slurp(path, MODEL_MAX_FILE_BYTES, &text, &len);
-    if (got < 0) {
-        mc_fail(c, n, "cannot read order list %s (%s): %s", mu_quote(n->text, q, sizeof q), path,
-                strerror(errno));
+    char list[640];
+    snprintf(list, sizeof list, "order list %s (%s)", mu_quote(n->text, q, sizeof q), path);
+    ft_error e;
+    if (base_read_file(path, MODEL_MAX_FILE_BYTES, list, &text, &len, &e)) {
+        mc_fail(c, n, "%s", e.msg);
         goto out;
     }
-    if (got > 0) {
-        mc_fail(c, n, "order list %s is %zu bytes; the limit is %u bytes (16 MiB)",
-                mu_quote(n->text, q, sizeof q), len, MODEL_MAX_FILE_BYTES);
-        goto out;
-    }
-    size_t bad = model_utf8_check(text, len);
+    size_t bad = base_utf8_check(text, len);
     const char *nul = memchr(text, '\0', len);
     if (bad < len || nul) {
         size_t at = bad < len ? bad : (size_t)(nul - text);
         int line, col;
-        model_text_pos(text, len, at, false, &line, &col);
+        base_text_pos(text, len, at, false, &line, &col);
         if (bad < len)
             ft_fail(c->err, path, line, col, "not valid UTF-8 (byte 0x%02x at offset %zu)",
                     (unsigned char)text[at], at);

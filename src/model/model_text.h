@@ -1,6 +1,7 @@
-/* model_text.h -- the model layer's readers of text: UTF-8 checks and
- * positions, a YAML node tree with the position of every node, and parsers
- * of values with units (durations, distributions, quantities, ...).
+/* model_text.h -- the model layer's readers of text: a YAML node tree with
+ * the position of every node, and parsers of values with units (durations,
+ * distributions, quantities, ...). UTF-8 checks and positions are the base
+ * layer's (base/base_text.h).
  *
  * The model loader is built on these; the experiment layer reads its own
  * files with them too, so that both speak the same units and report errors
@@ -12,27 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/base_text.h"
 #include "fabtwin/fabtwin.h"
 #include "sim/sim_dist.h"
 
 #define MODEL_MAX_DEPTH 64                         /* YAML nesting */
 #define MODEL_MAX_NODES 1000000                    /* YAML nodes in one file */
-
-/* ---- text: UTF-8 and positions ------------------------------------------ */
-
-/* Offset of the first byte that is not part of valid UTF-8 (overlongs,
- * surrogates and code points above U+10FFFF are invalid), or len. */
-size_t model_utf8_check(const char *s, size_t len);
-
-/* Line and column (1-based; the column counts characters, not bytes) of
- * byte offset off. Lines end at LF, CR or CR LF, and with unicode_breaks
- * also at NEL, LS and PS (as libyaml counts them in YAML). A leading
- * byte-order mark takes no column. */
-void model_text_pos(const char *text, size_t len, size_t off, bool unicode_breaks, int *line,
-                    int *col);
-
-/* Number of UTF-8 characters in s[0..n). */
-size_t model_utf8_chars(const char *s, size_t n);
 
 /* ---- the YAML node tree (model_yaml.c) ---------------------------------- */
 

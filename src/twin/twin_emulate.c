@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_text.h"
 #include "twin_emulate.h"
 #include "twin_msg.h"
 
@@ -406,10 +407,12 @@ void twin_truth_write_json(const twin_truth *t, const twin_model *tm, FILE *out)
 {
     fprintf(out, "{\"released\":%llu,\"output\":%llu,\"products\":{",
             (unsigned long long)t->released, (unsigned long long)t->output);
-    for (size_t p = 0; p < tm->n_products; p++)
-        fprintf(out, "%s\"%s\":{\"produced\":%llu,\"scrapped\":%llu}", p ? "," : "",
-                tm->products[p], (unsigned long long)t->produced[p],
+    for (size_t p = 0; p < tm->n_products; p++) {
+        fputs(p ? "," : "", out);
+        base_json_put(out, tm->products[p], strlen(tm->products[p]));
+        fprintf(out, ":{\"produced\":%llu,\"scrapped\":%llu}", (unsigned long long)t->produced[p],
                 (unsigned long long)t->scrapped[p]);
+    }
     fprintf(out, "},\"messages\":%llu,\"dropped\":%llu,\"duplicated\":%llu,\"delayed\":%llu}\n",
             (unsigned long long)t->messages, (unsigned long long)t->dropped,
             (unsigned long long)t->duplicated, (unsigned long long)t->delayed);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_text.h"
 #include "twin_mirror.h"
 
 static const char *const phase_words[] = {"transit", "queued", "processing", "held", "kitted",
@@ -499,21 +500,6 @@ void twin_mirror_census(const twin_mirror *m, twin_census *c)
 
 /* ---- the state as JSON ---------------------------------------------------------------- */
 
-static void json_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 void twin_mirror_write_json(const twin_mirror *m, FILE *out)
 {
     const twin_model *tm = m->tm;
@@ -529,7 +515,7 @@ void twin_mirror_write_json(const twin_mirror *m, FILE *out)
             (unsigned long long)twin_mirror_released(m), (unsigned long long)twin_mirror_output(m));
     for (size_t p = 0; p < tm->n_products; p++) {
         fputs(p ? "," : "", out);
-        json_str(out, tm->products[p]);
+        base_json_put(out, tm->products[p], strlen(tm->products[p]));
         fprintf(out, ":{\"produced\":%llu,\"scrapped\":%llu}",
                 (unsigned long long)twin_mirror_produced(m, (int)p),
                 (unsigned long long)twin_mirror_scrapped(m, (int)p));
@@ -553,13 +539,13 @@ void twin_mirror_write_json(const twin_mirror *m, FILE *out)
                      (obs > 1.1 * mi->process_mean_s || obs < 0.9 * mi->process_mean_s);
         fputs(s ? "," : "", out);
         fputs("{\"name\":", out);
-        json_str(out, mi->name);
+        base_json_put(out, mi->name, strlen(mi->name));
         fprintf(out, ",\"state\":\"%s\",\"stale\":%s,\"since_s\":%.3f,\"gateway\":",
                 st->known ? twin_state_word(st->state) : "unknown",
                 twin_mirror_station_stale(m, s) ? "true" : "false",
                 st->since_s);
         if (st->gw >= 0)
-            json_str(out, m->gws[st->gw]->name);
+            base_json_put(out, m->gws[st->gw]->name, strlen(m->gws[st->gw]->name));
         else
             fputs("null", out);
         fprintf(out, ",\"jobs\":%llu,\"process_mean_s\":%.3f,\"model_process_mean_s\":%.3f,"
@@ -574,7 +560,7 @@ void twin_mirror_write_json(const twin_mirror *m, FILE *out)
         const twin_gateway *g = m->gws[i];
         fputs(i ? "," : "", out);
         fputs("{\"name\":", out);
-        json_str(out, g->name);
+        base_json_put(out, g->name, strlen(g->name));
         fprintf(out, ",\"alive\":%s,\"max_seq\":%llu,\"final_counters\":%s,\"tally_folds\":%llu}",
                 g->alive ? "true" : "false", (unsigned long long)g->max_seq,
                 g->final_seen ? "true" : "false", (unsigned long long)g->ring_folds);

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "base/base_text.h"
 #include "twin_msg.h"
 
 static const char *const reject_names[TWIN_REJ_N] = {
@@ -269,20 +270,15 @@ static void put(out *o, const char *fmt, ...)
         o->n += (size_t)k;
 }
 
-/* Names are UTF-8 from the model; only '"', '\\' and control bytes need escaping. */
+/* Names are UTF-8 from the model; base_json_quote escapes the rest. */
 static void put_str(out *o, const char *s)
 {
-    put(o, "\"");
-    for (; *s && !o->overflow; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            put(o, "\\%c", c);
-        else if (c < 0x20)
-            put(o, "\\u%04x", c);
-        else
-            put(o, "%c", c);
-    }
-    put(o, "\"");
+    size_t room = o->n < o->cap ? o->cap - o->n : 0;
+    size_t k = base_json_quote(o->p + o->n, room, s, strlen(s));
+    if (k >= room)
+        o->overflow = true;
+    else
+        o->n += k;
 }
 
 int twin_msg_encode(const twin_msg *m, char *buf, size_t cap)

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "base/base_text.h"
 #include "twin_msg.h"
 #include "twin_record.h"
 
@@ -23,6 +24,7 @@
 
 struct twin_recorder {
     int fd;
+    int err_no;        /* the first failed write's or sync's; then nothing more is written */
     unsigned unsynced;
     char *line;
     size_t cap;
@@ -36,7 +38,9 @@ twin_recorder *twin_recorder_open(const char *path, ft_error *err)
         return NULL;
     }
     r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    r->cap = 6 * TWIN_MSG_MAX_BYTES + 1024; /* an escaped payload of the maximum size */
+    /* the longest envelope: rx (a %.3f double, < 400 bytes), a 256-byte topic and a
+     * payload of TWIN_MSG_MAX_BYTES + 1, every byte escaped to 6 */
+    r->cap = 6 * (TWIN_MSG_MAX_BYTES + 1) + 6 * 256 + 1024;
     r->line = malloc(r->cap);
     if (r->fd < 0 || !r->line) {
         ft_fail(err, path, 0, 0, "cannot record: %s", r->fd < 0 ? strerror(errno) : "out of memory");
@@ -49,41 +53,29 @@ twin_recorder *twin_recorder_open(const char *path, ft_error *err)
     return r;
 }
 
+static int failed(twin_recorder *r, int e)
+{
+    if (!r->err_no)
+        r->err_no = e;
+    return -1;
+}
+
 static int write_line(twin_recorder *r, size_t n)
 {
+    if (r->err_no)
+        return -1;
     size_t done = 0;
     while (done < n) {
         ssize_t k = write(r->fd, r->line + done, n - done);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
-            return -1;
+            return failed(r, k < 0 ? errno : EIO);
         done += (size_t)k;
     }
     if (++r->unsynced >= TWIN_RECORD_SYNC_EVERY)
         return twin_recorder_sync(r);
     return 0;
-}
-
-/* The payload as a JSON string: quotes, backslashes and control bytes
- * escaped, everything else as it came. A payload that is not UTF-8 makes
- * an envelope jansson refuses; replay then hands the raw line on, and it is
- * refused as malformed -- as the payload itself was when it arrived. */
-static size_t escape(char *dst, const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            dst[n++] = '\\';
-            dst[n++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            n += (size_t)sprintf(dst + n, "\\u%04x", c);
-        } else {
-            dst[n++] = (char)c;
-        }
-    }
-    return n;
 }
 
 int twin_recorder_write(twin_recorder *r, double rx_s, const char *topic, const char *payload,
@@ -94,14 +86,17 @@ int twin_recorder_write(twin_recorder *r, double rx_s, const char *topic, const 
     size_t tlen = strlen(topic);
     if (tlen > 256)
         tlen = 256;
-    int k = snprintf(r->line, r->cap, "{\"rx\":%.3f,\"topic\":\"", rx_s);
+    /* The payload as a JSON string: a payload that is not UTF-8 makes an
+     * envelope jansson refuses; replay then hands the raw line on, and it is
+     * refused as malformed -- as the payload itself was when it arrived. */
+    int k = snprintf(r->line, r->cap, "{\"rx\":%.3f,\"topic\":", rx_s);
     size_t n = (size_t)k;
-    n += escape(r->line + n, topic, tlen);
-    memcpy(r->line + n, "\",\"payload\":\"", 13);
-    n += 13;
-    n += escape(r->line + n, payload, len);
-    memcpy(r->line + n, "\"}\n", 3);
-    return write_line(r, n + 3);
+    n += base_json_quote(r->line + n, r->cap - n, topic, tlen);
+    memcpy(r->line + n, ",\"payload\":", 11);
+    n += 11;
+    n += base_json_quote(r->line + n, r->cap - n, payload, len);
+    memcpy(r->line + n, "}\n", 2);
+    return write_line(r, n + 2);
 }
 
 int twin_recorder_gap(twin_recorder *r, double from_s, double to_s)
@@ -113,17 +108,24 @@ int twin_recorder_gap(twin_recorder *r, double from_s, double to_s)
 int twin_recorder_sync(twin_recorder *r)
 {
     r->unsynced = 0;
-    return fdatasync(r->fd);
+    /* EINVAL, EROFS: a file that cannot be synced (a pipe, /dev/null) */
+    if (!r->err_no && fdatasync(r->fd) != 0 && errno != EINVAL && errno != EROFS)
+        failed(r, errno);
+    return r->err_no ? -1 : 0;
 }
 
-void twin_recorder_close(twin_recorder *r)
+int twin_recorder_close(twin_recorder *r)
 {
     if (!r)
-        return;
-    fdatasync(r->fd);
-    close(r->fd);
+        return 0;
+    twin_recorder_sync(r);
+    if (close(r->fd) != 0 && errno != EINTR)
+        failed(r, errno);
+    int e = r->err_no;
     free(r->line);
     free(r);
+    errno = e;
+    return e ? -1 : 0;
 }
 
 /* ---- replay ------------------------------------------------------------------------ */

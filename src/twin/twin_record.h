@@ -22,9 +22,12 @@ twin_recorder *twin_recorder_open(const char *path, ft_error *err);
 int twin_recorder_write(twin_recorder *r, double rx_s, const char *topic, const char *payload,
                         size_t len);
 int twin_recorder_gap(twin_recorder *r, double from_s, double to_s);
-/* Flush to the disk (fdatasync). Also done every 1,000 messages and on close. */
+/* Flush to the disk (fdatasync). Also done every 1,000 messages and on close.
+ * After the first failed write or sync nothing more is written, and this,
+ * every later write and the close return -1. */
 int twin_recorder_sync(twin_recorder *r);
-void twin_recorder_close(twin_recorder *r);
+/* 0, or -1 with errno of the first failure (a write, a sync, the close). */
+int twin_recorder_close(twin_recorder *r);
 
 /* One line of a log: a payload, or a gap marker. */
 typedef struct twin_replay_line {

@@ -11,6 +11,7 @@
  * thread holds whenever it changes the state -- except while a forecast's
  * replications run: they only read the mirror, and only this thread writes
  * it, so readers need not wait for them. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -37,6 +38,15 @@ int twin_session_init(twin_session *s, const ft_model *m, const twin_session_opt
         return -1;
     }
     pthread_mutex_init(&s->mu, NULL);
+    return 0;
+}
+
+int twin_session_close_record(twin_session *s, ft_error *err)
+{
+    twin_recorder *r = s->rec;
+    s->rec = NULL;
+    if (twin_recorder_close(r) != 0)
+        return ft_fail(err, s->o.record_path, 0, 0, "cannot record: %s", strerror(errno));
     return 0;
 }
 

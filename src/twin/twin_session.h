@@ -60,6 +60,9 @@ typedef struct twin_session {
 int twin_session_init(twin_session *s, const ft_model *m, const twin_session_options *o,
                       ft_error *err);
 void twin_session_free(twin_session *s);
+/* End the recording (fsync, close): 0, or -1 with err saying why the first
+ * write, sync or the close failed ("No space left on device"). */
+int twin_session_close_record(twin_session *s, ft_error *err);
 
 /* Record, then apply one payload; a forecast due before the message's time
  * runs first, on the state up to it. */

@@ -1,4 +1,7 @@
-/* ft_error.c -- filling and printing error values (file:line:col: message). */
+/* base_error.c -- filling and printing error values (file:line:col: message).
+ *
+ * The bottom of the base layer: every other layer reports through ft_fail,
+ * so it lives below all of them (its names are the public API's). */
 #include <stdarg.h>
 #include <string.h>
 
