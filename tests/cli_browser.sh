@@ -11,6 +11,10 @@ set -u
 bin=$1
 art=$(cd "$(dirname "$bin")" && pwd)/test-artifacts
 . "$(dirname "$0")/lib.sh"
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
+  command -v google-chrome >/dev/null || skip_all "no Chromium (scripts/deps installs Debian's chromium)"
+/usr/bin/python3 -c 'import websocket' 2>/dev/null ||
+  skip_all "no python3-websocket (scripts/deps installs it)"
 
 port=$(free_port)
 "$bin" serve models/elevator-line.yaml --port "$port" --speed 3600 --for 120s >/dev/null 2>&1 &
