@@ -193,12 +193,16 @@ else
   wait_up $url6/api/state
   # the broker logs each subscription ("<client> 1 st1/#"): publish only after it
   within 30 "grep -q ' st1/#' '$tmp/broker.log'"
-  "$bin" emulate "$model" "${shift_[@]}" --mqtt "$mqtt" --topic st1 --gateways 2 --speed 3600 \
+  "$bin" emulate "$model" "${shift_[@]}" --mqtt "$mqtt" --topic st1 --gateways 2 --speed 1800 \
     --truth "$tmp/mtruth.json" &
   emu=$!
   produced() { curl -sf $url6/api/state | json 'print(d["produced"])'; }
   check "MQTT: the dashboard counts output" "within 30 '[ \"\$(produced)\" -ge 1 ]'"
+  # a count read mid-shift while the emulator is held (SIGSTOP), however
+  # slow this machine: then the count must rise
+  kill -STOP "$emu" 2>/dev/null
   p1=$(produced)
+  kill -CONT "$emu" 2>/dev/null
   check "MQTT: the counts rise (from $p1)" "within 30 '[ \"\$(produced)\" -gt $p1 ]'"
   check "MQTT: the state says so" "curl -sf $url6/api/state | json 'assert d[\"twin\"][\"source\"] == \"mqtt\" and d[\"speed\"] == 1'"
   wait $emu
