@@ -34,7 +34,7 @@ if command -v mpirun >/dev/null && "$bin" version | grep -q MPI; then
   check "rows identical for MPI and threads" "cmp -s '$tmp/t1.csv' '$tmp/mpi.csv'"
   check "summary identical for MPI and threads" "cmp -s '$tmp/t1.json' '$tmp/mpi.json'"
 else
-  echo "skip MPI (no mpirun or fabtwin built without MPI)"
+  skip "MPI: no mpirun, or fabtwin built without MPI"
 fi
 
 # ---- kill -9 mid-experiment, then resume -----------------------------------
@@ -145,5 +145,16 @@ check "replications with warnings are named in the summary" \
 "$bin" run "$tmp/loop.yaml" >"$tmp/loop-run.txt" 2>&1
 check "run of a deadlocking plant exits 3 and names the deadlock" \
   "[ $? -eq 3 ] && grep -q 'WARNING deadlock' '$tmp/loop-run.txt'"
+
+# ---- --warmup mser5 (tests/test_exp_warmup.c has the theory) -----------------
+# An M/M/1 started with 50 jobs that drain in 100 min on average: the cut
+# must come after that (78 min: two standard deviations of the mean of the 5
+# pilots' drain times earlier) and within the searched half of the run.
+"$bin" experiment tests/models/mm1-backlog.yaml --warmup mser5 --replications 3 \
+  --db "$tmp/w.sqlite" --json "$tmp/w.json" >"$tmp/w.txt"
+check "--warmup mser5 runs" "[ $? -eq 0 ]"
+check "--warmup mser5: the cut is past the backlog, not at the limit" \
+  "python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))[\"warmup\"]; assert w[\"method\"] == \"mser5\" and 78 * 60 <= w[\"seconds\"] < 2000 * 60 and not w[\"mser\"][\"at_limit\"], w' '$tmp/w.json'"
+check "--warmup mser5: the table says what was chosen" "grep -q 'chosen by MSER-5 over 5 pilot runs' '$tmp/w.txt'"
 
 finish

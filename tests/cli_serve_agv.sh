@@ -66,7 +66,7 @@ check "the model file's layout is read (31 nodes, 44 edges, 12 vehicles)" \
 
 port=$(free_port)
 url=http://127.0.0.1:$port
-"$bin" serve "$model" --port "$port" --speed 50 --for 60s >"$tmp/serve.log" 2>&1 &
+"$bin" serve "$model" --port "$port" --speed 50 --for 300s >"$tmp/serve.log" 2>&1 &
 pids+=($!)
 check "server comes up" "wait_up $url/api/state"
 check "fleet.js served" "curl -sf $url/fleet.js | grep -q fleetUpdate"
@@ -99,7 +99,10 @@ while read -r verdict what; do check "model: $what" "[ $verdict = ok ]"; done <"
 check "model: all its checks ran" "[ \$(wc -l <'$tmp/model.out') -eq 6 ]"
 
 curl -sf $url/api/state >"$tmp/state1.json"
-sleep 2
+# the second state once the clock has moved on 100 simulated seconds (2 s at
+# 50 x), however long that takes here
+t1=$(json 'print(d["time_s"])' <"$tmp/state1.json")
+within 60 "[ \$(curl -sf $url/api/state | json 'print(int(d[\"time_s\"] >= $t1 + 100))') = 1 ]"
 curl -sf $url/api/state >"$tmp/state2.json"
 curl -sf $url/api/kpis >"$tmp/kpis.json"
 python3 - "$tmp/model.json" "$tmp/state1.json" "$tmp/state2.json" "$tmp/kpis.json" >"$tmp/state.out" <<'PY'
@@ -139,7 +142,7 @@ while read -r verdict what; do check "$what" "[ $verdict = ok ]"; done <"$tmp/st
 check "state and kpis: all their checks ran" "[ \$(wc -l <'$tmp/state.out') -eq 10 ]"
 
 # the event stream carries the vehicles too
-timeout 1 curl -sN $url/api/events >"$tmp/events.txt"
+timeout 60 curl -sN $url/api/events | grep -m1 '^data: ' >"$tmp/events.txt"
 check "events: state documents with 12 vehicles" \
   "grep -m1 '^data: ' '$tmp/events.txt' | grep -o '\"name\":\"AGV[0-9]*\"' | wc -l | grep -qx 12"
 

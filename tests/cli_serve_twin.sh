@@ -24,7 +24,7 @@ check "emulate writes a shift with a gateway death" "grep -q '\"type\":\"death\"
 port=$(free_port)
 url=http://127.0.0.1:$port
 "$bin" serve "$model" --twin --replay "$tmp/shift.jsonl" --speed 3600 --shift-end 14:00 \
-  --target 230 --replications 40 --port "$port" --for 60s >"$tmp/serve.log" 2>&1 &
+  --target 230 --replications 40 --port "$port" --for 300s >"$tmp/serve.log" 2>&1 &
 pids+=($!)
 check "twin server comes up" "wait_up $url/api/state"
 check "the banner says it serves the twin" "grep -q 'serving the twin' '$tmp/serve.log'"
@@ -33,11 +33,11 @@ check "page and API are served as in simulation mode" \
 
 # the simulation's state, for its shape
 sport=$(free_port)
-"$bin" serve "$model" --port "$sport" --for 30s >/dev/null 2>&1 &
+"$bin" serve "$model" --port "$sport" --for 120s >/dev/null 2>&1 &
 pids+=($!)
 wait_up "http://127.0.0.1:$sport/api/state"
 curl -sf "http://127.0.0.1:$sport/api/state" >"$tmp/sim_state.json"
-# simulation mode has no forecasts (asked now: this server lives only 30 s)
+# simulation mode has no forecasts (asked now: this server lives only 120 s)
 check "simulation mode: /api/forecast is 404 with a message" \
   "[ \$(curl -s -o '$tmp/body' -w '%{http_code}' http://127.0.0.1:$sport/api/forecast) = 404 ] && grep -q 'only in twin mode' '$tmp/body'"
 curl -sf $url/api/state >"$tmp/twin_state.json"
@@ -55,11 +55,11 @@ for a, b in zip(sim['stations'], tw['stations']):
 assert tw['vehicles'] == [] and tw['conveyors'] == [], (tw['vehicles'], tw['conveyors'])
 PY"
 check "state: the plant's clock and counts come from telemetry" \
-  "within 5 \"curl -sf $url/api/state | json 'assert d[\\\"time_s\\\"] > 21600 and d[\\\"twin\\\"][\\\"accepted\\\"] > 0 and d[\\\"running\\\"]'\""
+  "within 30 \"curl -sf $url/api/state | json 'assert d[\\\"time_s\\\"] > 21600 and d[\\\"twin\\\"][\\\"accepted\\\"] > 0 and (d[\\\"running\\\"] or d[\\\"time_s\\\"] == 50400)'\""
 
 # ---- forecasts ----------------------------------------------------------------------
 nforecasts() { curl -sf $url/api/forecast | json 'print(len(d["history"]))'; }
-check "a first forecast arrives" "within 10 '[ \"\$(nforecasts)\" -ge 1 ]'"
+check "a first forecast arrives" "within 30 '[ \"\$(nforecasts)\" -ge 1 ]'"
 check "forecast: numbers, P10 <= P50 <= P90, 0 <= P(target) <= 1, the target, a bottleneck" \
   "curl -sf $url/api/forecast | python3 -c '
 import json, sys
@@ -73,7 +73,9 @@ for f in [d] + d[\"history\"]:
 t = [f[\"time_s\"] for f in d[\"history\"]]
 assert t == sorted(t) and len(set(t)) == len(t) and d[\"time_s\"] == t[-1], t
 '"
-timeout 2 curl -sN $url/api/events >"$tmp/events.txt"
+# read the stream until two forecasts and a state have come (at most 60 s)
+timeout 60 curl -sN $url/api/events |
+  awk '{ print } /^event: forecast/ { f++ } /^event: state/ { s++ } f >= 2 && s >= 1 { exit }' >"$tmp/events.txt"
 check "events: forecasts (all so far, at connect) and states" \
   "[ \$(grep -c '^event: forecast' '$tmp/events.txt') -ge 2 ] && grep -q '^event: state' '$tmp/events.txt'"
 check "events: the forecast events are the forecast documents" \
@@ -83,7 +85,7 @@ for l in sys.stdin: f = json.loads(l); assert f[\"p10\"] <= f[\"p50\"] <= f[\"p9
 
 # ---- staleness: gw1 died at 10:00 ---------------------------------------------------
 check "after 10:00, exactly gw1's stations are stale" \
-  "within 15 \"curl -sf $url/api/state | json '
+  "within 30 \"curl -sf $url/api/state | json '
 assert d[\\\"time_s\\\"] > 36000
 g = {s[\\\"name\\\"]: (s[\\\"gateway\\\"], s[\\\"stale\\\"]) for s in d[\\\"stations\\\"]}
 assert any(w == \\\"gw1\\\" for w, _ in g.values()) and any(w == \\\"gw0\\\" for w, _ in g.values()), g
@@ -101,12 +103,17 @@ check "pause: 409 with a message" "[ \$(post -d '{\"action\":\"pause\"}') = 409 
 check "speed: 409" "[ \$(post -d '{\"action\":\"speed\",\"speed\":10}') = 409 ]"
 check "restart: 409" "[ \$(post -d '{\"action\":\"restart\"}') = 409 ]"
 check "malformed JSON is still 400" "[ \$(post -d '{bad') = 400 ]"
+# the plant clock moved on from A (or the shift is over): waited for, not timed
+moved_on() {
+  local b; b=$(curl -sf $url/api/state | json 'print(d["time_s"])')
+  python3 -c 'import sys; a, b = map(float, sys.argv[1:]); sys.exit(not (b > a or b == 50400))' "$1" "$b"
+}
 check "the replay runs on regardless" \
-  "a=\$(curl -sf $url/api/state | json 'print(d[\"time_s\"])'); sleep 0.5; b=\$(curl -sf $url/api/state | json 'print(d[\"time_s\"])'); python3 -c \"assert \$b > \$a or \$b == 50400\""
+  "within 30 moved_on \$(curl -sf $url/api/state | json 'print(d[\"time_s\"])')"
 
 # ---- the end of the replay ---------------------------------------------------------------
 check "the replay ends: running false at the shift end, 15 forecasts" \
-  "within 20 \"curl -sf $url/api/state | json 'assert not d[\\\"running\\\"] and d[\\\"time_s\\\"] == 50400 and d[\\\"twin\\\"][\\\"forecasts\\\"] == 15'\""
+  "within 30 \"curl -sf $url/api/state | json 'assert not d[\\\"running\\\"] and d[\\\"time_s\\\"] == 50400 and d[\\\"twin\\\"][\\\"forecasts\\\"] == 15'\""
 check "every message of the log was received" \
   "[ \"\$(curl -sf $url/api/state | json 'print(d[\"twin\"][\"received\"])')\" -eq \$(wc -l <'$tmp/shift.jsonl') ]"
 check "released equals the ground truth (the sources are on gw0)" \
@@ -133,18 +140,22 @@ check "--summary: the same summary as fabtwin twin" "cmp -s '$tmp/serve_summary.
 
 # ---- the embedded defaults, no broker -----------------------------------------------------
 port4=$(free_port)
-"$bin" serve "$model" --twin --replay "$tmp/shift.jsonl" --port "$port4" --for 10s >/dev/null 2>&1 &
+"$bin" serve "$model" --twin --replay "$tmp/shift.jsonl" --port "$port4" --for 120s >/dev/null 2>&1 &
 pids+=($!)
 wait_up "http://127.0.0.1:$port4/api/state"
-check "defaults: the replay runs at 60 x, a forecast document with no forecast yet" \
-  "within 3 \"curl -sf http://127.0.0.1:$port4/api/state | json 'assert d[\\\"running\\\"] and d[\\\"speed\\\"] == 60 and d[\\\"time_s\\\"] > 21600'\" &&
-   curl -sf http://127.0.0.1:$port4/api/forecast | json 'assert d[\"history\"] == [] and d[\"p50\"] is None and d[\"target\"] is None'"
+# no forecast before the first is due at 06:30 (23400 s): the forecast
+# document is read first, the clock after it, so no timing is assumed
+check "defaults: the replay runs at 60 x, a forecast document with no forecast before 06:30" \
+  "within 30 \"curl -sf http://127.0.0.1:$port4/api/state | json 'assert d[\\\"running\\\"] and d[\\\"speed\\\"] == 60 and d[\\\"time_s\\\"] > 21600'\" &&
+   curl -sf http://127.0.0.1:$port4/api/forecast >'$tmp/f4.json' &&
+   t4=\$(curl -sf http://127.0.0.1:$port4/api/state | json 'print(d[\"time_s\"])') &&
+   json \"assert d['target'] is None and ((d['history'] == [] and d['p50'] is None) or \$t4 >= 23400)\" <'$tmp/f4.json'"
 
 
 # ---- exposed: the token first -------------------------------------------------------------
 port5=$(free_port)
 "$bin" serve "$model" --twin --replay "$tmp/shift.jsonl" --listen 0.0.0.0:$port5 \
-  --token abcdefghijklmnop1 --for 20s >/dev/null 2>&1 &
+  --token abcdefghijklmnop1 --for 120s >/dev/null 2>&1 &
 pids+=($!)
 wait_up "http://127.0.0.1:$port5/api/state"
 code() { curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"action":"pause"}' "$@" http://127.0.0.1:$port5/api/control; }
@@ -163,38 +174,41 @@ check "a missing log: status 1" "[ $? -eq 1 ]"
 
 # ---- MQTT with a real broker -----------------------------------------------------------------
 if ! command -v mosquitto >/dev/null; then
-  echo "skip MQTT tests: mosquitto is not installed (bash scripts/deps installs it)"
+  skip "MQTT tests: mosquitto is not installed (bash scripts/deps installs it)"
 elif "$bin" twin "$model" --mqtt mqtt://127.0.0.1:1 --replay x 2>&1 | grep -q libmosquitto; then
-  echo "skip MQTT tests: fabtwin was built without libmosquitto"
+  skip "MQTT tests: fabtwin was built without libmosquitto"
 else
   bport=$(free_port)
-  printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n' "$bport" >"$tmp/mosquitto.conf"
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nlog_type error\nlog_type warning\nlog_type subscribe\n' "$bport" >"$tmp/mosquitto.conf"
   mosquitto -c "$tmp/mosquitto.conf" >"$tmp/broker.log" 2>&1 &
   pids+=($!)
   check "broker up on port $bport" \
-    "within 5 \"python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", $bport), 0.2)' 2>/dev/null\""
+    "within 30 \"python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", $bport), 0.2)' 2>/dev/null\""
   mqtt=mqtt://127.0.0.1:$bport
   port6=$(free_port)
   url6=http://127.0.0.1:$port6
   "$bin" serve "$model" --twin --mqtt "$mqtt" --topic st1 --shift-end 14:00 --replications 20 \
-    --port "$port6" --for 60s >"$tmp/mserve.log" 2>&1 &
+    --port "$port6" --for 300s >"$tmp/mserve.log" 2>&1 &
   pids+=($!)
   wait_up $url6/api/state
-  sleep 0.3
-  "$bin" emulate "$model" "${shift_[@]}" --mqtt "$mqtt" --topic st1 --gateways 2 --speed 3600 \
+  # the broker logs each subscription ("<client> 1 st1/#"): publish only after it
+  within 30 "grep -q ' st1/#' '$tmp/broker.log'"
+  "$bin" emulate "$model" "${shift_[@]}" --mqtt "$mqtt" --topic st1 --gateways 2 --speed 1800 \
     --truth "$tmp/mtruth.json" &
   emu=$!
   produced() { curl -sf $url6/api/state | json 'print(d["produced"])'; }
-  check "MQTT: the dashboard counts output" "within 10 '[ \"\$(produced)\" -ge 1 ]'"
+  check "MQTT: the dashboard counts output" "within 30 '[ \"\$(produced)\" -ge 1 ]'"
+  # a count read mid-shift while the emulator is held (SIGSTOP), however
+  # slow this machine: then the count must rise
+  kill -STOP "$emu" 2>/dev/null
   p1=$(produced)
-  sleep 1.5
-  p2=$(produced)
-  check "MQTT: the counts rise ($p1 -> $p2)" "[ $p2 -gt $p1 ]"
+  kill -CONT "$emu" 2>/dev/null
+  check "MQTT: the counts rise (from $p1)" "within 30 '[ \"\$(produced)\" -gt $p1 ]'"
   check "MQTT: the state says so" "curl -sf $url6/api/state | json 'assert d[\"twin\"][\"source\"] == \"mqtt\" and d[\"speed\"] == 1'"
   wait $emu
   check "MQTT: emulate --mqtt exits 0" "[ $? -eq 0 ]"
   check "MQTT: the twin ends with the shift, its output the ground truth" \
-    "within 10 \"[ \\\"\\\$(curl -sf $url6/api/state | json 'print(d[\\\"running\\\"], d[\\\"produced\\\"])')\\\" = \\\"False \\\$(json 'print(d[\\\"output\\\"])' <'$tmp/mtruth.json')\\\" ]\""
+    "within 30 \"[ \\\"\\\$(curl -sf $url6/api/state | json 'print(d[\\\"running\\\"], d[\\\"produced\\\"])')\\\" = \\\"False \\\$(json 'print(d[\\\"output\\\"])' <'$tmp/mtruth.json')\\\" ]\""
   check "MQTT: forecasts on the dashboard" "[ \"\$(curl -sf $url6/api/forecast | json 'print(len(d[\"history\"]))')\" -ge 10 ]"
 fi
 

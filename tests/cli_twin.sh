@@ -7,17 +7,7 @@
 # Usage: cli_twin.sh path/to/fabtwin
 set -u
 bin=$1
-tmp=$(mktemp -d)
-broker_pid=
-cleanup() {
-  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 failed=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 model=models/elevator-line.yaml
 shift_=(--start 06:00 --shift-end 14:00)
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -96,19 +86,20 @@ check "a missing log: status 1" "[ $? -eq 1 ]"
 
 # ---- MQTT with a real broker ---------------------------------------------------------------
 if ! command -v mosquitto >/dev/null; then
-  echo "skip MQTT tests: mosquitto is not installed (bash scripts/deps installs it)"
+  skip "MQTT tests: mosquitto is not installed (bash scripts/deps installs it)"
 elif "$bin" twin "$model" --mqtt mqtt://127.0.0.1:1 --replay x 2>&1 | grep -q libmosquitto; then
-  echo "skip MQTT tests: fabtwin was built without libmosquitto"
+  skip "MQTT tests: fabtwin was built without libmosquitto"
 else
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   mkdir -p "$tmp/broker"
   # max_queued_messages 0: the broker must not drop QoS 1 messages queued for a
   # twin that is busy forecasting (mosquitto's default drops after 1000)
-  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nautosave_interval 1\nmax_queued_messages 0\n' \
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location %s/\nautosave_interval 1\nmax_queued_messages 0\nlog_type error\nlog_type warning\nlog_type subscribe\n' \
     "$port" "$tmp/broker" >"$tmp/mosquitto.conf"
   start_broker() {
     mosquitto -c "$tmp/mosquitto.conf" >>"$tmp/broker.log" 2>&1 &
     broker_pid=$!
+    pids+=("$broker_pid")
     for _ in $(seq 50); do
       python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null && return 0
       sleep 0.1
@@ -123,7 +114,8 @@ else
   timeout 60 "$bin" twin "$model" --mqtt "$url" --topic t1 --shift-end 14:00 --json "$tmp/mf.jsonl" \
     --summary "$tmp/msum.json" --quiet &
   twin_pid=$!
-  sleep 0.3
+  # the broker logs each subscription ("<client> 1 t1/#"): publish only after it
+  within 30 "grep -q ' t1/#' '$tmp/broker.log'"
   "$bin" emulate "$model" "${shift_[@]}" --mqtt "$url" --topic t1 --truth "$tmp/mtruth.json" \
     --gateways 2 --dup 0.1 --swap 0.1 --noise-seed 2
   check "emulate --mqtt exits 0" "[ $? -eq 0 ]"
@@ -134,20 +126,23 @@ else
   check "MQTT: every message received (sent + duplicates)" \
     "[ \"\$(json '$tmp/msum.json' 'd[\"received\"]')\" = \"\$(json '$tmp/mtruth.json' 'd[\"messages\"]+d[\"duplicated\"]')\" ]"
   # the forecasts went to twin/t1/forecast (retained): a listener there gets the latest one
-  timeout 2 "$bin" twin "$model" --mqtt "$url" --topic twin/t1 --json /dev/null --record "$tmp/fc.jsonl" \
-    --quiet
+  timeout 60 "$bin" twin "$model" --mqtt "$url" --topic twin/t1 --json /dev/null --record "$tmp/fc.jsonl" \
+    --quiet &
+  fc_pid=$!
   check "MQTT: the latest forecast is retained on twin/t1/forecast" \
-    "grep -q 'twin/t1/forecast.*now_s.*48600' '$tmp/fc.jsonl' || { grep -o 'twin/t1/forecast.\{0,200\}' '$tmp/fc.jsonl' | head -3; false; }"
+    "within 30 \"grep -q 'twin/t1/forecast.*now_s.*48600' '$tmp/fc.jsonl'\" || { grep -o 'twin/t1/forecast.\{0,200\}' '$tmp/fc.jsonl' | head -3; false; }"
+  kill "$fc_pid" 2>/dev/null; wait "$fc_pid" 2>/dev/null
 
   # broker restart mid-shift: the emulator publishes at 14400x (8 h in 2 s)
   timeout 90 "$bin" twin "$model" --mqtt "$url" --topic t2 --shift-end 14:00 --json /dev/null \
     --summary "$tmp/rsum.json" --record "$tmp/rrec.jsonl" --quiet &
   twin_pid=$!
-  sleep 0.3
+  within 30 "grep -q ' t2/#' '$tmp/broker.log'"
   "$bin" emulate "$model" "${shift_[@]}" --mqtt "$url" --topic t2 --truth "$tmp/rtruth.json" \
     --speed 14400 &
   emu_pid=$!
-  sleep 0.8
+  # the restart comes once the twin has the first messages: mid-shift
+  within 30 "grep -q payload '$tmp/rrec.jsonl'"
   kill -9 "$broker_pid"; wait "$broker_pid" 2>/dev/null
   sleep 0.3
   start_broker
@@ -162,5 +157,4 @@ else
     "[ \$(grep -c '\"payload\"' '$tmp/rrec.jsonl') -eq \"\$(json '$tmp/rsum.json' 'd[\"received\"]')\" ]"
 fi
 
-echo "$pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

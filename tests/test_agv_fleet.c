@@ -362,12 +362,7 @@ static void test_warehouse_grid_layout(void **state)
     (void)state;
     const char *map = FT_SOURCE_DIR "/../shared/data/mapf/warehouse-10-20-10-2-1/"
                                     "warehouse-10-20-10-2-1.map";
-    FILE *probe = fopen(map, "r");
-    if (!probe) {
-        printf("  SKIPPED: %s not found (the MovingAI maps live in shared/data/mapf)\n", map);
-        return;
-    }
-    fclose(probe);
+    ft_need_path(map, "the MovingAI maps live in shared/data/mapf");
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "model: warehouse\n"
@@ -459,6 +454,7 @@ static ft_ci lights_out_throughput(int vehicles)
         ft_error_print(&err, stderr);
     assert_non_null(m);
     double x[REPS];
+    printf("  %d vehicles: seeds 300..%d\n", vehicles, 300 + REPS - 1);
     for (int r = 0; r < REPS; r++) {
         ft_run_options opt = {.has_seed = true, .seed = 300 + (uint64_t)r};
         ft_sim *s = ft_sim_new(m, &opt, &err);
@@ -598,5 +594,5 @@ int main(void)
         cmocka_unit_test(test_energy_balance),
         cmocka_unit_test(test_fleet_size_curve_flattens_below_the_paint_shop),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ft_tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

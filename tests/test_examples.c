@@ -133,6 +133,7 @@ static void test_littles_law_holds_on_every_example_model(void **state)
             continue;
         ft_model *m = load(e->d_name);
         double gap[REPS], wip = 0;
+        printf("  %s: seeds 7000..%d\n", e->d_name, 7000 + REPS - 1);
         for (int r = 0; r < REPS; r++) {
             ft_error err = {0};
             ft_run_options opt = {.has_seed = true, .seed = 7000 + (uint64_t)r};

@@ -59,6 +59,7 @@ static void test_ci_for_mean_time_in_system_covers_theory_95_percent(void **stat
         exp_spec_free(&s);
     }
     double share = (double)covered / EXPERIMENTS;
+    printf("  seeds 1000003 x 1..%d (each experiment's base seed)\n", EXPERIMENTS);
     printf("95%% intervals containing W = %.1f s: %d of %d (%.1f%%)\n", w, covered, EXPERIMENTS,
            100 * share);
     assert_true(share >= 0.93 && share <= 0.97);

@@ -443,7 +443,11 @@ static void test_a_killed_writer_leaves_only_whole_replications(void **state)
         snprintf(kill_names[k], sizeof kill_names[k], "kpi.%d", k);
         kill_defs[k] = (exp_kpi_def){kill_names[k], "plant", "", kill_names[k]};
     }
-    srand((unsigned)time(NULL));
+    /* the kill instants vary from run to run; FT_SEED=N repeats a run */
+    const char *env = getenv("FT_SEED");
+    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+    printf("  seed %u (FT_SEED=%u repeats these kill instants)\n", seed, seed);
+    srand(seed);
     for (int round = 0; round < 3; round++) {
         char name[32];
         snprintf(name, sizeof name, "kill%d.sqlite", round);

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "experiment/exp_html.h"
+#include "testutil.h"
 
 /* A name that tries to end the data block, open a comment and start a new
  * script, with HTML entities, a line separator (U+2028) and Chinese. */
@@ -318,7 +319,7 @@ static void test_write_failure_is_reported(void **state)
     (void)state;
     FILE *out = fopen("/dev/full", "w");
     if (!out)
-        skip();
+        ft_skip("/dev/full cannot be opened: no device to fill");
     ft_error err = {0};
     assert_int_equal(exp_html_write(out, SUMMARY, &err), -1);
     assert_non_null(strstr(err.msg, "cannot write the report"));
@@ -337,5 +338,5 @@ int main(void)
         cmocka_unit_test(test_minimal_summary_is_accepted),
         cmocka_unit_test(test_write_failure_is_reported),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ft_tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -316,6 +316,7 @@ static void test_sipp_matches_brute_force_on_random_grids(void **state)
     (void)state;
     sim_rng rng;
     sim_rng_init(&rng, 2024, "test/sipp");
+    printf("  seed 2024, stream \"test/sipp\"\n");
     uint32_t searched = 0, unreachable = 0;
     for (int round = 0; round < 120; round++) {
         bool strict = round % 2;

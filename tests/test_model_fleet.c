@@ -958,14 +958,9 @@ static void test_the_lights_out_plant_loads(void **state)
 #define MAPS FT_SOURCE_DIR "/../shared/data/mapf/"
 #define WAREHOUSE MAPS "warehouse-10-20-10-2-1/warehouse-10-20-10-2-1.map"
 
-static bool have_maps(void)
+static void need_maps(void)
 {
-    FILE *f = fopen(WAREHOUSE, "r");
-    if (f)
-        fclose(f);
-    else
-        printf("  SKIPPED: %s not found (the MovingAI maps live in shared/data/mapf)\n", WAREHOUSE);
-    return f != NULL;
+    ft_need_path(WAREHOUSE, "the MovingAI maps live in shared/data/mapf");
 }
 
 /* products/stations/sources using cells; `layout` and `extra` vary */
@@ -981,8 +976,7 @@ static bool have_maps(void)
 static void test_a_grid_map_becomes_nodes_and_edges(void **state)
 {
     (void)state;
-    if (!have_maps())
-        return;
+    need_maps();
     model_desc *m = must_load(GRID_MODEL(WAREHOUSE, "  parking: [\"3,40\", [4, 40]]\n", "[21, 30]"));
     const model_layout *l = &m->layout;
     assert_int_equal(l->grid_width, 161);
@@ -1020,8 +1014,7 @@ static void test_a_grid_map_becomes_nodes_and_edges(void **state)
 static void test_grid_map_errors(void **state)
 {
     (void)state;
-    if (!have_maps())
-        return;
+    need_maps();
     expect_error(GRID_MODEL(WAREHOUSE, "", "[0, 0]"), 4, 31, "cell [0, 0] of the map is an obstacle");
     expect_error(GRID_MODEL(WAREHOUSE, "", "[161, 0]"), 4, 32, "161");
     expect_error(GRID_MODEL(WAREHOUSE, "", "[1, 2, 3]"), 4, 31, "a cell of the map is [x, y]");
@@ -1085,5 +1078,5 @@ int main(void)
         cmocka_unit_test(test_a_grid_map_becomes_nodes_and_edges),
         cmocka_unit_test(test_grid_map_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return ft_tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -336,8 +336,8 @@ static void check_samples(const char *what, const sim_dist *d, uint64_t seed)
     m4 /= n;
     double se_mean = sqrt(var / n), se_var = sqrt(fmax(m4 - var * var, 0) / n);
     double want_mean = sim_dist_mean(d), want_var = sim_dist_var(d);
-    printf("  %-18s mean %.6g vs %.6g (+-%.3g)  var %.6g vs %.6g (+-%.3g)\n", what, mean,
-           want_mean, Z * se_mean, var, want_var, Z * se_var);
+    printf("  %-18s mean %.6g vs %.6g (+-%.3g)  var %.6g vs %.6g (+-%.3g)  seed %llu\n", what,
+           mean, want_mean, Z * se_mean, var, want_var, Z * se_var, (unsigned long long)seed);
     assert_true(fabs(mean - want_mean) <= Z * se_mean + 1e-12 * fabs(want_mean));
     assert_true(fabs(var - want_var) <= Z * se_var + 1e-12 * want_var);
     free(x);

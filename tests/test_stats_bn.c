@@ -464,8 +464,10 @@ static void streaming_vs_batch(uint64_t seed)
 static void test_bn_streaming_equals_batch_on_random_periods(void **state)
 {
     (void)state;
-    for (uint64_t k = 1; k <= 24; k++) /* a multiplicative sequence of seeds */
+    for (uint64_t k = 1; k <= 24; k++) { /* a multiplicative sequence of seeds */
+        printf("  seed %#llx\n", (unsigned long long)(0x9E3779B97F4A7C15ULL * k));
         streaming_vs_batch(0x9E3779B97F4A7C15ULL * k);
+    }
 }
 
 /* (6) A million alternating periods on three machines: the queues hold only

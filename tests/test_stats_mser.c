@@ -51,12 +51,73 @@ static void test_mser5_flags_a_series_too_short_for_steady_state(void **state)
     assert_int_equal(d, 5 * (N / 5 / 2));
 }
 
+/* Six batches, worked by hand. Batch means Z = 10, 0, 2, 0, 2, 0 (each
+ * batch's five points vary around its mean: MSER-5 sees only the means);
+ * m = 6, so d is searched over 0..3. With k = m - d batches left,
+ * MSER(d) = (sum Z^2 - (sum Z)^2 / k) / k^2:
+ *   d = 0: (108 - 14^2/6) / 36 = 75.33 / 36 = 2.093
+ *   d = 1: (8 - 4^2/5) / 25    = 4.8 / 25   = 0.192   <- the least
+ *   d = 2: (8 - 4^2/4) / 16    = 4 / 16     = 0.25
+ *   d = 3: (4 - 2^2/3) / 9     = 2.67 / 9   = 0.296
+ * so one batch, 5 observations, is deleted; 3 trailing points that make no
+ * whole batch are ignored, however wild. */
+static void test_mser5_minimum_worked_by_hand(void **state)
+{
+    (void)state;
+    const double z[6] = {10, 0, 2, 0, 2, 0}, wiggle[5] = {2, -2, 1, -1, 0};
+    double y[33];
+    for (int i = 0; i < 30; i++)
+        y[i] = z[i / 5] + wiggle[i % 5];
+    y[30] = y[31] = y[32] = 1e9;
+    bool at_limit;
+    assert_int_equal(stats_mser5(y, 33, &at_limit), 5);
+    assert_false(at_limit);
+}
+
+/* The same, with the spike moved to the third batch: Z = 0, 2, 10, 0, 2, 0.
+ *   d = 0: (108 - 196/6) / 36 = 2.093
+ *   d = 1: (108 - 196/5) / 25 = 68.8 / 25 = 2.752
+ *   d = 2: (104 - 144/4) / 16 = 68 / 16  = 4.25
+ *   d = 3: (4 - 4/3) / 9      = 0.296    <- the least, at the limit m/2
+ * The cut lands on the end of the searched half, which is flagged. */
+static void test_mser5_minimum_at_the_limit_is_flagged(void **state)
+{
+    (void)state;
+    const double z[6] = {0, 2, 10, 0, 2, 0};
+    double y[30];
+    for (int i = 0; i < 30; i++)
+        y[i] = z[i / 5];
+    bool at_limit;
+    assert_int_equal(stats_mser5(y, 30, &at_limit), 15);
+    assert_true(at_limit);
+}
+
+/* Ties go to the smaller cut (keep the data): a constant series has
+ * MSER(d) = 0 for every d, so nothing is deleted; and fewer than two whole
+ * batches leave nothing to compare. */
+static void test_mser5_ties_and_short_series_delete_nothing(void **state)
+{
+    (void)state;
+    double y[40];
+    for (int i = 0; i < 40; i++)
+        y[i] = 3.5;
+    bool at_limit = true;
+    assert_int_equal(stats_mser5(y, 40, &at_limit), 0);
+    assert_false(at_limit);
+    y[0] = 100;
+    assert_int_equal(stats_mser5(y, 9, &at_limit), 0); /* one batch */
+    assert_false(at_limit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mser5_deletes_a_step_transient),
         cmocka_unit_test(test_mser5_keeps_a_stationary_series),
         cmocka_unit_test(test_mser5_flags_a_series_too_short_for_steady_state),
+        cmocka_unit_test(test_mser5_minimum_worked_by_hand),
+        cmocka_unit_test(test_mser5_minimum_at_the_limit_is_flagged),
+        cmocka_unit_test(test_mser5_ties_and_short_series_delete_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,7 @@ static void test_tally_exponential_quantiles_match_closed_form(void **state)
     const double mu = 2.5, n = 1e6;
     stats_tally *t = stats_tally_new();
     uint64_t seed = 0x2545F4914F6CDD1DULL;
+    printf("  seed %#llx\n", (unsigned long long)seed);
     for (long i = 0; i < (long)n; i++)
         stats_tally_add(t, -mu * log(rng_uniform(&seed)));
     const double qs[] = {0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999};
@@ -185,6 +186,7 @@ static void test_tally_memory_is_bounded_by_range_not_count(void **state)
     (void)state;
     stats_tally *t = stats_tally_new();
     uint64_t seed = 12345;
+    printf("  seed %llu\n", (unsigned long long)seed);
     const double lo = log(1e-6), hi = log(1e9);
     for (long i = 0; i < 10000000; i++)
         stats_tally_add(t, exp(lo + (hi - lo) * rng_uniform(&seed)));

@@ -77,6 +77,7 @@ static void test_forecast_band_covers_the_true_output(void **state)
         twin_session_free(s);
         free(s);
     }
+    printf("  seeds: plant 1000..%d, forecasts 99..%d\n", 1000 + N_SHIFTS - 1, 99 + N_SHIFTS - 1);
     printf("forecast coverage: %d of %d P10-P90 bands contain the true output (%.0f %%); "
            "slowest forecast %.1f ms (40 replications)\n",
            inside, total, 100.0 * inside / total, worst_ms);

@@ -138,7 +138,8 @@ static void *read_views(void *arg)
     twin_view *v = malloc(sizeof *v);
     uint64_t version = 0, output = 0, received = 0;
     size_t forecasts = 0;
-    while (!atomic_load(&r->done)) {
+    /* until told to stop and at least one view seen: no bet on timing */
+    while (!atomic_load(&r->done) || r->views == 0) {
         struct timespec pause = {0, 200000}; /* a dashboard looks 20 times a second; 5000 here */
         nanosleep(&pause, NULL);
         if (!twin_session_view(r->s, version, v))

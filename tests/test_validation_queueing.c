@@ -30,6 +30,7 @@ static void replicate(const char *yaml, metric_fn *metrics, size_t n_metrics, do
     if (!m)
         ft_error_print(&err, stderr);
     assert_non_null(m);
+    printf("  seeds 1001..%d\n", 1001 + REPS - 1);
     for (int r = 0; r < REPS; r++) {
         ft_run_options opt = {.has_seed = true, .seed = 1001 + (uint64_t)r};
         ft_sim *s = ft_sim_new(m, &opt, &err);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -34,6 +35,34 @@ bool ft_ci_contains(const char *what, ft_ci ci, double expected, double rel_slac
     printf("%-40s expected %.6g, got %.6g +- %.3g (n=%zu)%s\n", what, expected, ci.mean,
            ci.halfwidth, ci.n, ok ? "" : "  <-- OUTSIDE");
     return ok;
+}
+
+static int skipped;
+
+void ft_skip(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("  SKIPPED: ");
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    fflush(stdout);
+    skipped++;
+    skip();
+}
+
+int ft_tests_status(int failed)
+{
+    if (failed)
+        return failed;
+    return skipped ? 77 : 0;
+}
+
+void ft_need_path(const char *path, const char *where)
+{
+    if (access(path, F_OK) != 0)
+        ft_skip("%s not found (%s)", path, where);
 }
 
 char *ft_read_text(const char *path)

@@ -30,6 +30,19 @@ typedef struct ft_lines {
 void ft_lines_append(void *ctx, const char *gw, const char *type, double ts_s, const char *p,
                      size_t len);
 
+/* A test that cannot run here (data, device or tool missing) is skipped,
+ * never passed: ft_skip prints why and marks the running cmocka test
+ * skipped (it does not return); a main that ends with
+ *   return ft_tests_status(cmocka_run_group_tests(tests, NULL, NULL));
+ * then exits 77 -- ctest's SKIP_RETURN_CODE, reported "Skipped" -- when a
+ * test was skipped and none failed. */
+void ft_skip(const char *fmt, ...);
+int ft_tests_status(int failed);
+
+/* Skips the running test unless `path` exists; `where` tells a reader where
+ * to get it. */
+void ft_need_path(const char *path, const char *where);
+
 /* The whole file, NUL-terminated (free it); fails the test if unreadable. */
 char *ft_read_text(const char *path);
 

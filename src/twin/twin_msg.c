@@ -45,7 +45,7 @@ static int word_index(const char *const *words, int n, const char *w)
 static twin_reject fail(char *why, twin_reject r, const char *field)
 {
     if (why)
-        snprintf(why, 160, "%s: %s", twin_reject_name(r), field);
+        snprintf(why, 160, "%s: %.120s", twin_reject_name(r), field);
     return r;
 }
 

@@ -22,7 +22,7 @@ and every node of /api/model's layout is drawn, with its (Chinese) name,
 every edge too, one-way ones with an arrowhead, chargers with ⚡ and parking
 with P; there are as many vehicle markers as the fleet has vehicles, each
 coloured by a known state and inside the drawn network; **the AGVs move
-between two snapshots** 1.5 s apart; the AGV tile and chart fill; a click
+between two snapshots** (waited for, at most 20 s); the AGV tile and chart fill; a click
 on a vehicle opens its panel with its battery. Screenshots:
 dashboard-agv.png, dashboard-agv-panel.png.
 
@@ -66,7 +66,7 @@ class Page:
     """One browser tab, spoken to over its DevTools web socket."""
 
     def __init__(self, ws_url):
-        self.ws = websocket.create_connection(ws_url, timeout=30)
+        self.ws = websocket.create_connection(ws_url, timeout=120)  # a cap for a loaded machine
         self.next_id = 0
         self.exceptions = []
 
@@ -169,7 +169,9 @@ def check_simulation(page):
                for s in states), f"every station is coloured by its state: {states}")
     before = int(page.eval("document.getElementById('k-produced').textContent"))
     clock0 = page.eval("document.getElementById('clock').textContent")
-    time.sleep(1.5)
+    # waited for (at most 20 s), not timed: a slow machine is no failure
+    page.wait_for(f"Number(document.getElementById('k-produced').textContent) > {before} && "
+                  f"document.getElementById('clock').textContent !== {json.dumps(clock0)}")
     after = int(page.eval("document.getElementById('k-produced').textContent"))
     clock1 = page.eval("document.getElementById('clock').textContent")
     report(after > before and clock1 != clock0,
@@ -243,11 +245,14 @@ def check_agv(page):
     report(inside, "agv: the vehicles are on the drawn network")
     before = vehicle_positions(page)
     page.screenshot(os.path.join(ART, "dashboard-agv.png"))
-    time.sleep(1.5)
-    after = vehicle_positions(page)
-    moved = [k for k in before if k in after and
-             max(abs(before[k][0] - after[k][0]), abs(before[k][1] - after[k][1])) > 2]
-    report(len(moved) >= 2, f"agv: AGVs move between two snapshots 1.5 s apart ({len(moved)} of {n_veh} moved)")
+    def moved_since(before):
+        after = vehicle_positions(page)
+        return [k for k in before if k in after and
+                max(abs(before[k][0] - after[k][0]), abs(before[k][1] - after[k][1])) > 2]
+    end = time.monotonic() + 20  # waited for, not timed
+    while len(moved := moved_since(before)) < 2 and time.monotonic() < end:
+        time.sleep(0.1)
+    report(len(moved) >= 2, f"agv: AGVs move between two snapshots ({len(moved)} of {n_veh} moved)")
     page.screenshot(os.path.join(ART, "dashboard-agv-moved.png"))
     report(page.wait_for("/^[0-9.]+$/.test(document.getElementById('k-agv').textContent)") and
            page.eval("document.getElementById('k-agv-unit').textContent").find("held by traffic") >= 0,
