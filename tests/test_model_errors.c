@@ -736,6 +736,46 @@ static void test_missing_csv_is_an_error_at_the_orders_value(void **state)
                  5, 27, "cannot read order list 'no-such-plan.csv'");
 }
 
+
+/* ---- a byte-order mark -------------------------------------------------- */
+
+#define BOM "\xEF\xBB\xBF"
+
+/* The docs allow a UTF-8 byte-order mark. It is not a character of the text:
+ * the model loads, and positions after it count as in the same file without
+ * it. */
+static void test_model_with_a_byte_order_mark_loads(void **state)
+{
+    expect_ok(BOM HEAD "  - name: weld\n");
+}
+
+/* Line 5 of STEP: the time value starts at column 32, the unit 'x' of "90x"
+ * at column 34 -- the same as without the mark (the mark takes no column). */
+static void test_error_after_a_byte_order_mark_keeps_its_column(void **state)
+{
+    expect_error(BOM STEP("90x"), 5, 34, "unknown time unit 'x'");
+}
+
+/* An error on line 1 itself: "model: [m" -- the '[' opens a flow sequence
+ * at column 8 that the end of the file never closes; libyaml reports it at
+ * the next token (line 2, column 1) and names line 1, column 8 as where the
+ * sequence began. */
+static void test_yaml_error_on_the_marked_line_counts_from_after_the_mark(void **state)
+{
+    ft_error err = load_fail_n(BOM "model: [m\n", strlen(BOM "model: [m\n"));
+    assert_int_equal(err.line, 2);
+    if (!strstr(err.msg, "line 1, column 8"))
+        fail_msg("message '%s' does not name line 1, column 8", err.msg);
+}
+
+/* A control character on the marked line: "model: x" is 8 characters, so the
+ * U+0001 after it is at column 9 (libyaml's reader reports a byte offset,
+ * which must be taken past the mark). */
+static void test_reader_error_after_a_byte_order_mark_keeps_its_column(void **state)
+{
+    expect_error(BOM "model: x\x01\n", 1, 9, "control characters are not allowed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -795,6 +835,10 @@ int main(void)
         cmocka_unit_test(test_unknown_day_suggests_the_closest),
         cmocka_unit_test(test_csv_error_names_the_csv_file_line_and_column),
         cmocka_unit_test(test_missing_csv_is_an_error_at_the_orders_value),
+        cmocka_unit_test(test_model_with_a_byte_order_mark_loads),
+        cmocka_unit_test(test_error_after_a_byte_order_mark_keeps_its_column),
+        cmocka_unit_test(test_yaml_error_on_the_marked_line_counts_from_after_the_mark),
+        cmocka_unit_test(test_reader_error_after_a_byte_order_mark_keeps_its_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
