@@ -776,6 +776,37 @@ static void test_reader_error_after_a_byte_order_mark_keeps_its_column(void **st
     expect_error(BOM "model: x\x01\n", 1, 9, "control characters are not allowed");
 }
 
+
+/* ---- an unclosed distribution ------------------------------------------- */
+
+/* In a flow mapping the ',' inside "uniform(1s, 2s }" ends the value, and
+ * YAML reads "2s" as the next key. The error names the unclosed '(' (line 5:
+ * the value starts at column 32, "uniform" is 7 characters, so '(' is at
+ * column 39), not "unknown key '2s'". */
+static void test_unclosed_distribution_in_a_flow_mapping_names_the_parenthesis(void **state)
+{
+    expect_error(STEP("uniform(1s, 2s"), 5, 39,
+                 "the '(' of 'uniform(1s' is not closed");
+}
+
+/* In block style the whole "uniform(1s, 2s }" is the value: line 6,
+ * "        time: " is 14 characters, the value starts at column 15 and its
+ * '(' is at column 22. */
+static void test_unclosed_distribution_in_block_style_names_the_parenthesis(void **state)
+{
+    expect_error("model: m\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing:\n"
+                 "      - station: weld\n"
+                 "        time: uniform(1s, 2s }\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 2min }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 6, 22, "the '(' of uniform(...) is not closed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -836,6 +867,8 @@ int main(void)
         cmocka_unit_test(test_csv_error_names_the_csv_file_line_and_column),
         cmocka_unit_test(test_missing_csv_is_an_error_at_the_orders_value),
         cmocka_unit_test(test_model_with_a_byte_order_mark_loads),
+        cmocka_unit_test(test_unclosed_distribution_in_a_flow_mapping_names_the_parenthesis),
+        cmocka_unit_test(test_unclosed_distribution_in_block_style_names_the_parenthesis),
         cmocka_unit_test(test_error_after_a_byte_order_mark_keeps_its_column),
         cmocka_unit_test(test_yaml_error_on_the_marked_line_counts_from_after_the_mark),
         cmocka_unit_test(test_reader_error_after_a_byte_order_mark_keeps_its_column),

@@ -143,6 +143,7 @@ typedef struct ft_run_options {
     bool has_length;    double length_s;   /* else the model's run.length */
     double start_s;     /* simulation clock at the start (e.g. now in the live plant's week);
                            warm-up and length count from here */
+    long max_items;     /* cap on items in the plant at once; 0: the model's run.max_items */
     FILE *trace;        /* if not NULL, every event as CSV */
     ft_event_fn on_event; void *event_ctx; /* if not NULL, called for every event */
 } ft_run_options;

@@ -141,6 +141,10 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
         ft_fail(err, NULL, 0, 0, "the warm-up must be a duration >= 0");
         return NULL;
     }
+    if (opt->has_length && !(length > 0 && isfinite(length))) {
+        ft_fail(err, NULL, 0, 0, "the run length must be a duration > 0");
+        return NULL;
+    }
     if (!(length > 0) || !isfinite(length)) {
         ft_fail(err, m->desc.path, 0, 0,
                 "no run length: give run.length in the model or --length on the command line");
