@@ -807,6 +807,112 @@ static void test_unclosed_distribution_in_block_style_names_the_parenthesis(void
                  6, 22, "the '(' of uniform(...) is not closed");
 }
 
+
+/* ---- the clock's resolution (docs/model-language.md, "Time resolution") -- */
+
+/* The smallest step is the 90 s process time (line 5, column 32), so the
+ * latest time the model can simulate is 90 s * 2^32 = 3.87e11 s. A source
+ * starting at 1e17 s is past it: the error is at that value (line 7:
+ * "  - { name: s, product: p, interarrival: 2min, start: " is 54
+ * characters, the value at column 55) and names the step's position. */
+static void test_a_start_past_the_time_limit_is_an_error_at_the_start(void **state)
+{
+    ft_error err = load_fail_n("model: m\n"
+                               "products:\n"
+                               "  - name: p\n"
+                               "    routing:\n"
+                               "      - { station: weld, time: 90s }\n"
+                               "sources:\n"
+                               "  - { name: s, product: p, interarrival: 2min, start: 1e17s }\n"
+                               "stations:\n"
+                               "  - name: weld\n",
+                               strlen("model: m\n"
+                                      "products:\n"
+                                      "  - name: p\n"
+                                      "    routing:\n"
+                                      "      - { station: weld, time: 90s }\n"
+                                      "sources:\n"
+                                      "  - { name: s, product: p, interarrival: 2min, start: "
+                                      "1e17s }\n"
+                                      "stations:\n"
+                                      "  - name: weld\n"));
+    assert_int_equal(err.line, 7);
+    assert_int_equal(err.col, 55);
+    if (!strstr(err.msg, "past 3.86547e+11 s") || !strstr(err.msg, "line 5, column 32"))
+        fail_msg("message '%s' lacks the limit or the step's position", err.msg);
+}
+
+/* A run (warm-up + length) ending past the limit: at the length (line 2,
+ * "run: { warmup: 1h, length: " is 27 characters, the value at column 28). */
+static void test_a_run_length_past_the_time_limit_is_an_error_at_the_length(void **state)
+{
+    expect_error("model: m\n"
+                 "run: { warmup: 1h, length: 1e17s }\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing: [{ station: weld, time: 90s }]\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 2min }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 2, 28, "the latest time this model can simulate");
+}
+
+/* 1e-300 s is below the 1 us floor of a time step: at the interarrival
+ * (line 7: "  - { name: s, product: p, interarrival: " is 41 characters). */
+static void test_an_interarrival_of_1e_300_s_is_an_error_at_the_interarrival(void **state)
+{
+    expect_error("model: m\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing:\n"
+                 "      - { station: weld, time: 90s }\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 1e-300s }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 7, 42, "below the 1 us that fabtwin resolves");
+}
+
+/* An order in a CSV list past the limit (1 min step: 60 s * 2^32): the
+ * error names the CSV file, the order's line (4) and its time's column (1). */
+static void test_an_order_past_the_time_limit_is_an_error_in_the_csv(void **state)
+{
+    char model[1024], csv[1024];
+    snprintf(model, sizeof model, "%s/tests/models/inline.yaml", FT_SOURCE_DIR);
+    snprintf(csv, sizeof csv, "%s/tests/models/orders-far.csv", FT_SOURCE_DIR);
+    const char *yaml = "model: m\n"
+                       "products:\n"
+                       "  - { name: frame, routing: [{ station: S, time: 1min }] }\n"
+                       "sources:\n"
+                       "  - { name: plan, orders: orders-far.csv }\n"
+                       "stations:\n"
+                       "  - { name: S }\n";
+    ft_error err = {0};
+    assert_null(model_load_string(yaml, strlen(yaml), model, &err));
+    printf("  -> %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    assert_string_equal(err.file, csv);
+    assert_int_equal(err.line, 4);
+    assert_int_equal(err.col, 1);
+    assert_non_null(strstr(err.msg, "past 2.57698e+11 s")); /* 60 s * 2^32 */
+}
+
+/* run.max_items is a whole number >= 1 (line 2: "run: { max_items: " is
+ * 18 characters). */
+static void test_max_items_must_be_a_whole_number_of_at_least_1(void **state)
+{
+    expect_error("model: m\n"
+                 "run: { max_items: 0 }\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing: [{ station: weld, time: 90s }]\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 2min }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 2, 19, "max_items");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -867,6 +973,11 @@ int main(void)
         cmocka_unit_test(test_csv_error_names_the_csv_file_line_and_column),
         cmocka_unit_test(test_missing_csv_is_an_error_at_the_orders_value),
         cmocka_unit_test(test_model_with_a_byte_order_mark_loads),
+        cmocka_unit_test(test_a_start_past_the_time_limit_is_an_error_at_the_start),
+        cmocka_unit_test(test_a_run_length_past_the_time_limit_is_an_error_at_the_length),
+        cmocka_unit_test(test_an_interarrival_of_1e_300_s_is_an_error_at_the_interarrival),
+        cmocka_unit_test(test_an_order_past_the_time_limit_is_an_error_in_the_csv),
+        cmocka_unit_test(test_max_items_must_be_a_whole_number_of_at_least_1),
         cmocka_unit_test(test_unclosed_distribution_in_a_flow_mapping_names_the_parenthesis),
         cmocka_unit_test(test_unclosed_distribution_in_block_style_names_the_parenthesis),
         cmocka_unit_test(test_error_after_a_byte_order_mark_keeps_its_column),

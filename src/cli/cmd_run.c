@@ -97,6 +97,18 @@ int cmd_run(int argc, char **argv)
     ft_model *m = ft_model_load(path, &err);
     if (!m)
         return cli_fail(&err);
+    /* A run end past the model's time limit, named by the option that put it there. */
+    double end_s = (opt.has_warmup ? opt.warmup_s : 0) + (opt.has_length ? opt.length_s : ft_model_length(m));
+    if ((opt.has_warmup || opt.has_length) && !(end_s <= ft_model_time_limit(m))) {
+        fprintf(stderr,
+                "fabtwin: %s: the run would end at %g s, past %g s, the latest time model %s "
+                "can simulate (its smallest time step must stay resolved; "
+                "docs/model-language.md, \"Time resolution\")\n",
+                opt.has_length ? (opt.has_warmup ? "--warmup + --length" : "--length") : "--warmup",
+                end_s, ft_model_time_limit(m), path);
+        ft_model_free(m);
+        return 2;
+    }
     if (trace_path && !(trace = cli_open_out(trace_path, &err)))
         goto out;
     if (json_path && !(json = cli_open_out(json_path, &err)))

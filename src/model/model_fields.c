@@ -265,6 +265,7 @@ int mc_dist(mctx *c, const ynode *n, const char *what, const char *key, mu_sign 
         return -1;
     if (!mu_dist(n->text, sign, out, &e))
         return unit_fail(c, n, &e, what, key);
+    mc_note_step(c, n, sim_dist_mean(out), what, key);
     return 0;
 }
 
