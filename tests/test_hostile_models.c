@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "flow/flow.h"
+#include "flow/flow_internal.h"
 #include "model/model.h"
 #include "sim/sim.h"
 
@@ -185,6 +186,41 @@ static void test_a_zero_run_length_says_it_must_be_positive(void **state)
     model_free(m);
 }
 
+/* Per-product counters exist only where they are needed: a queue keeps one
+ * reservation counter per bill-of-materials line when it feeds an assembly
+ * (its lanes) and none elsewhere, so a model of S stations and P products
+ * no longer needs S x P counters. Here: three products, a plain queue (no
+ * lanes) and an assembly's queue with two lanes. */
+static void test_only_assembly_queues_keep_per_part_counters(void **state)
+{
+    model_desc *m = load("model: m\n"
+                         "products:\n"
+                         "  - name: car\n"
+                         "    routing: [{ station: weld, time: 1min }, { station: join }]\n"
+                         "  - name: door\n"
+                         "    routing: [{ station: join }]\n"
+                         "  - name: lift\n"
+                         "    routing: [{ station: join, time: 2min }]\n"
+                         "sources:\n"
+                         "  - { name: a, product: car, interarrival: 2min }\n"
+                         "  - { name: b, product: door, interarrival: 1min }\n"
+                         "stations:\n"
+                         "  - { name: weld }\n"
+                         "  - name: join\n"
+                         "    assembly: { produces: lift, parts: { car: 1, door: 2 } }\n");
+    sim *s = sim_new();
+    ft_error err = {0};
+    flow_factory *f = flow_build(m, s, 1, NULL, NULL, &err);
+    assert_non_null(f);
+    assert_null(f->queues[model_find_station(m, "weld")]->reserved);
+    flow_queue *join = f->queues[model_find_station(m, "join")];
+    assert_non_null(join->reserved);
+    assert_int_equal(m->stations[model_find_station(m, "join")].n_bom, 2);
+    flow_free(f);
+    sim_free(s);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_a_split_past_the_cap_is_located_at_the_split_station),
         cmocka_unit_test(test_a_run_past_the_time_limit_is_refused),
         cmocka_unit_test(test_a_zero_run_length_says_it_must_be_positive),
+        cmocka_unit_test(test_only_assembly_queues_keep_per_part_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

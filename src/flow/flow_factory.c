@@ -325,8 +325,11 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
         char *name = queue_name(m, (int)i);
         if (!name)
             goto oom;
-        f->queues[i] = flow_queue_new(f, name, b != MODEL_NONE ? m->buffers[b].capacity
-                                                              : MODEL_INFINITE_CAPACITY);
+        const model_station *st = &m->stations[i];
+        f->queues[i] = flow_queue_new(f, name,
+                                      b != MODEL_NONE ? m->buffers[b].capacity
+                                                      : MODEL_INFINITE_CAPACITY,
+                                      st->kind == MODEL_STATION_ASSEMBLY ? st->n_bom : 0);
         if (!f->queues[i]) {
             free(name);
             goto oom;

@@ -92,11 +92,14 @@ struct flow_queue {
     flow_list items;
     flow_station *consumer;
     stats_level level;
-    long *reserved;       /* places held for items on their way by AGV, per product */
-    long reserved_total;
+    long *reserved;       /* feeding an assembly: places held per bill-of-materials line
+                             (its lanes); NULL elsewhere, where only the total counts */
+    long reserved_total;  /* places held for items on their way by AGV */
 };
 
-flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity);
+/* n_lanes: the consumer's bill-of-materials lines when it is an assembly, else 0. */
+flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity,
+                           size_t n_lanes);
 void flow_queue_free(flow_queue *q);
 /* Push the queue's items to its consumer while it takes them. */
 void flow_queue_feed(flow_queue *q);
