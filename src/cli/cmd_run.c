@@ -38,9 +38,7 @@ int cmd_run(int argc, char **argv)
         static const char *const valued[] = {"--seed", "--warmup", "--length", "--max-items",
                                              "--json", "--trace", NULL};
         const char *a = argv[i];
-        bool known = false;
-        for (int k = 0; valued[k] && !known; k++)
-            known = strcmp(a, valued[k]) == 0;
+        bool known = cli_is_one_of(a, valued);
         if (strcmp(a, "--quiet") == 0) {
             quiet = true;
         } else if (a[0] == '-' && a[1] && !known) {
