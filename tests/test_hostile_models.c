@@ -35,8 +35,8 @@ static void expect_in(const char *msg, const char *needle)
         fail_msg("message '%s' does not contain '%s'", msg, needle);
 }
 
-/* One order row of 10^9 items (the largest count a row may have) into a
- * buffer of 10 before a 1 s station. Lines 7-9: the source. */
+/* One order row of 10^9 items (the largest count a row may have) for a
+ * 1 s station, behind the given buffer. Lines 6-8: the source. */
 #define BILLION_ORDER(buffer)                                                                     \
     "model: m\n"                                                                                  \
     "products:\n"                                                                                 \
@@ -81,7 +81,7 @@ static void test_order_of_a_billion_items_is_released_one_at_a_time(void **state
 /* The same row into the station's unbounded queue: the plant takes every
  * item at once, so the run's cap on items in the plant ends it -- at the
  * source that made one too many (line 6, column 5: "  - name: src"), at
- * t = 0, with exactly cap + 1 items made. */
+ * t = 0, before any item could leave. */
 static void test_items_past_the_cap_end_the_run_at_the_source(void **state)
 {
     model_desc *m = load(BILLION_ORDER(""));
