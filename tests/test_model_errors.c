@@ -751,6 +751,183 @@ static void test_missing_csv_is_an_error_at_the_orders_value(void **state)
                  5, 27, "cannot read order list 'no-such-plan.csv'");
 }
 
+
+/* ---- a byte-order mark -------------------------------------------------- */
+
+#define BOM "\xEF\xBB\xBF"
+
+/* The docs allow a UTF-8 byte-order mark. It is not a character of the text:
+ * the model loads, and positions after it count as in the same file without
+ * it. */
+static void test_model_with_a_byte_order_mark_loads(void **state)
+{
+    expect_ok(BOM HEAD "  - name: weld\n");
+}
+
+/* Line 5 of STEP: the time value starts at column 32, the unit 'x' of "90x"
+ * at column 34 -- the same as without the mark (the mark takes no column). */
+static void test_error_after_a_byte_order_mark_keeps_its_column(void **state)
+{
+    expect_error(BOM STEP("90x"), 5, 34, "unknown time unit 'x'");
+}
+
+/* An error on line 1 itself: "model: [m" -- the '[' opens a flow sequence
+ * at column 8 that the end of the file never closes; libyaml reports it at
+ * the next token (line 2, column 1) and names line 1, column 8 as where the
+ * sequence began. */
+static void test_yaml_error_on_the_marked_line_counts_from_after_the_mark(void **state)
+{
+    ft_error err = load_fail_n(BOM "model: [m\n", strlen(BOM "model: [m\n"));
+    assert_int_equal(err.line, 2);
+    if (!strstr(err.msg, "line 1, column 8"))
+        fail_msg("message '%s' does not name line 1, column 8", err.msg);
+}
+
+/* A control character on the marked line: "model: x" is 8 characters, so the
+ * U+0001 after it is at column 9 (libyaml's reader reports a byte offset,
+ * which must be taken past the mark). */
+static void test_reader_error_after_a_byte_order_mark_keeps_its_column(void **state)
+{
+    expect_error(BOM "model: x\x01\n", 1, 9, "control characters are not allowed");
+}
+
+
+/* ---- an unclosed distribution ------------------------------------------- */
+
+/* In a flow mapping the ',' inside "uniform(1s, 2s }" ends the value, and
+ * YAML reads "2s" as the next key. The error names the unclosed '(' (line 5:
+ * the value starts at column 32, "uniform" is 7 characters, so '(' is at
+ * column 39), not "unknown key '2s'". */
+static void test_unclosed_distribution_in_a_flow_mapping_names_the_parenthesis(void **state)
+{
+    expect_error(STEP("uniform(1s, 2s"), 5, 39,
+                 "the '(' of 'uniform(1s' is not closed");
+}
+
+/* In block style the whole "uniform(1s, 2s }" is the value: line 6,
+ * "        time: " is 14 characters, the value starts at column 15 and its
+ * '(' is at column 22. */
+static void test_unclosed_distribution_in_block_style_names_the_parenthesis(void **state)
+{
+    expect_error("model: m\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing:\n"
+                 "      - station: weld\n"
+                 "        time: uniform(1s, 2s }\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 2min }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 6, 22, "the '(' of uniform(...) is not closed");
+}
+
+
+/* ---- the clock's resolution (docs/model-language.md, "Time resolution") -- */
+
+/* The smallest step is the 90 s process time (line 5, column 32), so the
+ * latest time the model can simulate is 90 s * 2^32 = 3.87e11 s. A source
+ * starting at 1e17 s is past it: the error is at that value (line 7:
+ * "  - { name: s, product: p, interarrival: 2min, start: " is 54
+ * characters, the value at column 55) and names the step's position. */
+static void test_a_start_past_the_time_limit_is_an_error_at_the_start(void **state)
+{
+    ft_error err = load_fail_n("model: m\n"
+                               "products:\n"
+                               "  - name: p\n"
+                               "    routing:\n"
+                               "      - { station: weld, time: 90s }\n"
+                               "sources:\n"
+                               "  - { name: s, product: p, interarrival: 2min, start: 1e17s }\n"
+                               "stations:\n"
+                               "  - name: weld\n",
+                               strlen("model: m\n"
+                                      "products:\n"
+                                      "  - name: p\n"
+                                      "    routing:\n"
+                                      "      - { station: weld, time: 90s }\n"
+                                      "sources:\n"
+                                      "  - { name: s, product: p, interarrival: 2min, start: "
+                                      "1e17s }\n"
+                                      "stations:\n"
+                                      "  - name: weld\n"));
+    assert_int_equal(err.line, 7);
+    assert_int_equal(err.col, 55);
+    if (!strstr(err.msg, "past 3.86547e+11 s") || !strstr(err.msg, "line 5, column 32"))
+        fail_msg("message '%s' lacks the limit or the step's position", err.msg);
+}
+
+/* A run (warm-up + length) ending past the limit: at the length (line 2,
+ * "run: { warmup: 1h, length: " is 27 characters, the value at column 28). */
+static void test_a_run_length_past_the_time_limit_is_an_error_at_the_length(void **state)
+{
+    expect_error("model: m\n"
+                 "run: { warmup: 1h, length: 1e17s }\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing: [{ station: weld, time: 90s }]\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 2min }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 2, 28, "the latest time this model can simulate");
+}
+
+/* 1e-300 s is below the 1 us floor of a time step: at the interarrival
+ * (line 7: "  - { name: s, product: p, interarrival: " is 41 characters). */
+static void test_an_interarrival_of_1e_300_s_is_an_error_at_the_interarrival(void **state)
+{
+    expect_error("model: m\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing:\n"
+                 "      - { station: weld, time: 90s }\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 1e-300s }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 7, 42, "below the 1 us that fabtwin resolves");
+}
+
+/* An order in a CSV list past the limit (1 min step: 60 s * 2^32): the
+ * error names the CSV file, the order's line (4) and its time's column (1). */
+static void test_an_order_past_the_time_limit_is_an_error_in_the_csv(void **state)
+{
+    char model[1024], csv[1024];
+    snprintf(model, sizeof model, "%s/tests/models/inline.yaml", FT_SOURCE_DIR);
+    snprintf(csv, sizeof csv, "%s/tests/models/orders-far.csv", FT_SOURCE_DIR);
+    const char *yaml = "model: m\n"
+                       "products:\n"
+                       "  - { name: frame, routing: [{ station: S, time: 1min }] }\n"
+                       "sources:\n"
+                       "  - { name: plan, orders: orders-far.csv }\n"
+                       "stations:\n"
+                       "  - { name: S }\n";
+    ft_error err = {0};
+    assert_null(model_load_string(yaml, strlen(yaml), model, &err));
+    printf("  -> %s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+    assert_string_equal(err.file, csv);
+    assert_int_equal(err.line, 4);
+    assert_int_equal(err.col, 1);
+    assert_non_null(strstr(err.msg, "past 2.57698e+11 s")); /* 60 s * 2^32 */
+}
+
+/* run.max_items is a whole number >= 1 (line 2: "run: { max_items: " is
+ * 18 characters). */
+static void test_max_items_must_be_a_whole_number_of_at_least_1(void **state)
+{
+    expect_error("model: m\n"
+                 "run: { max_items: 0 }\n"
+                 "products:\n"
+                 "  - name: p\n"
+                 "    routing: [{ station: weld, time: 90s }]\n"
+                 "sources:\n"
+                 "  - { name: s, product: p, interarrival: 2min }\n"
+                 "stations:\n"
+                 "  - name: weld\n",
+                 2, 19, "max_items");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +988,17 @@ int main(void)
         cmocka_unit_test(test_unknown_day_suggests_the_closest),
         cmocka_unit_test(test_csv_error_names_the_csv_file_line_and_column),
         cmocka_unit_test(test_missing_csv_is_an_error_at_the_orders_value),
+        cmocka_unit_test(test_model_with_a_byte_order_mark_loads),
+        cmocka_unit_test(test_a_start_past_the_time_limit_is_an_error_at_the_start),
+        cmocka_unit_test(test_a_run_length_past_the_time_limit_is_an_error_at_the_length),
+        cmocka_unit_test(test_an_interarrival_of_1e_300_s_is_an_error_at_the_interarrival),
+        cmocka_unit_test(test_an_order_past_the_time_limit_is_an_error_in_the_csv),
+        cmocka_unit_test(test_max_items_must_be_a_whole_number_of_at_least_1),
+        cmocka_unit_test(test_unclosed_distribution_in_a_flow_mapping_names_the_parenthesis),
+        cmocka_unit_test(test_unclosed_distribution_in_block_style_names_the_parenthesis),
+        cmocka_unit_test(test_error_after_a_byte_order_mark_keeps_its_column),
+        cmocka_unit_test(test_yaml_error_on_the_marked_line_counts_from_after_the_mark),
+        cmocka_unit_test(test_reader_error_after_a_byte_order_mark_keeps_its_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -523,6 +523,54 @@ static void test_calendar_matches_reference_under_random_operations(void **state
     sim_free(s);
 }
 
+
+/* ---- delays below the clock's resolution -------------------------------- */
+
+/* Re-arms itself after a fixed delay, counting how often it fired. */
+static void rearm(sim *s, void *obj, intptr_t arg)
+{
+    uint64_t *fired = obj;
+    (*fired)++;
+    sim_schedule(s, (double)arg / 1e6, rearm, obj, arg);
+}
+
+/* At t = 2^60 s a double resolves steps of 2^8 = 256 s, so a 1 s delay
+ * leaves the clock where it is. A handler that re-arms itself every second
+ * would fire at that one instant forever; the kernel instead refuses the
+ * delays after 2^16 of them, reports itself stalled and stops the run. */
+static void test_delays_that_do_not_move_the_clock_stall_instead_of_looping(void **state)
+{
+    sim *s = sim_new();
+    double t0 = ldexp(1, 60);
+    assert_true(t0 + 1.0 == t0);
+    assert_true(sim_set_now(s, t0));
+    uint64_t fired = 0;
+    assert_int_not_equal(sim_schedule(s, 1.0, rearm, &fired, 1000000), SIM_NO_EVENT);
+    sim_run_until(s, t0 + ldexp(1, 20));
+    assert_true(sim_stalled(s));
+    /* 2^16 delays were taken (the first schedule among them, since the
+     * clock already stands at t0), each fired once; the next was refused */
+    assert_int_equal(fired, 1u << 16);
+    assert_int_equal(sim_pending(s), 0);
+    assert_int_equal(sim_schedule(s, 1.0, noop, NULL, 0), SIM_NO_EVENT);
+    sim_free(s);
+}
+
+/* A positive delay rounded to zero now and then (an exponential sample
+ * below the clock's resolution) is run at the same instant, not refused. */
+static void test_an_occasional_delay_below_resolution_runs_at_now(void **state)
+{
+    sim *s = sim_new();
+    assert_true(sim_set_now(s, 1e6));
+    fired_log log = {0};
+    assert_int_not_equal(sim_schedule(s, 1e-12, record, &log, 7), SIM_NO_EVENT);
+    sim_run_until(s, 2e6);
+    assert_false(sim_stalled(s));
+    assert_int_equal(log.n, 1);
+    assert_true(log.at[0] == 1e6);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +593,8 @@ int main(void)
         cmocka_unit_test(test_empty_calendar_reports_no_next_event),
         cmocka_unit_test(test_schedule_cancel_churn_keeps_pending_exact_and_memory_flat),
         cmocka_unit_test(test_calendar_matches_reference_under_random_operations),
+        cmocka_unit_test(test_delays_that_do_not_move_the_clock_stall_instead_of_looping),
+        cmocka_unit_test(test_an_occasional_delay_below_resolution_runs_at_now),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,9 @@ ft_model *ft_model_load_with(const char *path, const ft_override *overrides, siz
 const char *ft_model_name(const ft_model *m);
 uint64_t ft_model_seed(const ft_model *m);      /* run.seed */
 double ft_model_length(const ft_model *m);      /* run.length in seconds, 0 when not given */
+/* The latest simulated time at which the clock still resolves the model's
+ * smallest time step (docs/model-language.md, "Time resolution"). */
+double ft_model_time_limit(const ft_model *m);
 size_t ft_model_station_count(const ft_model *m);
 const char *ft_model_station_name(const ft_model *m, size_t i);
 
@@ -143,6 +146,7 @@ typedef struct ft_run_options {
     bool has_length;    double length_s;   /* else the model's run.length */
     double start_s;     /* simulation clock at the start (e.g. now in the live plant's week);
                            warm-up and length count from here */
+    long max_items;     /* cap on items in the plant at once; 0: the model's run.max_items */
     FILE *trace;        /* if not NULL, every event as CSV */
     ft_event_fn on_event; void *event_ctx; /* if not NULL, called for every event */
 } ft_run_options;

@@ -12,6 +12,7 @@
 #include "model/model.h"
 
 struct ft_sim {
+    const model_desc *desc;     /* of the ft_model, which outlives the simulation */
     sim *kernel;
     FILE *trace;                /* CSV of every event, or NULL */
     ft_event_fn on_event;       /* the caller's observer, or NULL */
@@ -58,6 +59,22 @@ uint64_t ft_model_seed(const ft_model *m)
 double ft_model_length(const ft_model *m)
 {
     return m->desc.run.length_s;
+}
+
+double ft_model_time_limit(const ft_model *m)
+{
+    return m->desc.time_limit_s;
+}
+
+/* "past the latest time this model can simulate" (docs/model-language.md,
+ * "Time resolution"), for a time t_s a run would reach. */
+static int past_limit(const model_desc *d, double t_s, const char *what, ft_error *err)
+{
+    return ft_fail(err, d->path, 0, 0,
+                   "%s is %g s, past %g s, the latest time this model can simulate: the clock "
+                   "must still resolve its smallest time step, %s, to a millionth "
+                   "(docs/model-language.md, \"Time resolution\")",
+                   what, t_s, d->time_limit_s, d->time_step_what);
 }
 
 size_t ft_model_station_count(const ft_model *m)
@@ -134,6 +151,10 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
         ft_fail(err, NULL, 0, 0, "the warm-up must be a duration >= 0");
         return NULL;
     }
+    if (opt->has_length && !(length > 0 && isfinite(length))) {
+        ft_fail(err, NULL, 0, 0, "the run length must be a duration > 0");
+        return NULL;
+    }
     if (!(length > 0) || !isfinite(length)) {
         ft_fail(err, m->desc.path, 0, 0,
                 "no run length: give run.length in the model or --length on the command line");
@@ -143,12 +164,22 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
         ft_fail(err, NULL, 0, 0, "the start time must be >= 0");
         return NULL;
     }
+    if (!(opt->start_s + warmup + length <= m->desc.time_limit_s)) {
+        past_limit(&m->desc, opt->start_s + warmup + length,
+                   "the end of the run (start + warm-up + length)", err);
+        return NULL;
+    }
+    if (opt->max_items < 0) {
+        ft_fail(err, NULL, 0, 0, "the cap on items in the plant must be >= 1");
+        return NULL;
+    }
     ft_sim *s = calloc(1, sizeof *s);
     if (!s || !(s->kernel = sim_new())) {
         ft_sim_free(s);
         ft_fail(err, NULL, 0, 0, "out of memory");
         return NULL;
     }
+    s->desc = &m->desc;
     sim_set_now(s->kernel, opt->start_s);
     uint64_t seed = opt->has_seed ? opt->seed : run->seed;
     s->trace = opt->trace;
@@ -159,6 +190,7 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
         ft_sim_free(s);
         return NULL;
     }
+    flow_set_max_items(s->factory, opt->max_items);
     if (opt->trace)
         fputs("time_s,event,object,item,product,detail\n", opt->trace);
     s->start_s = opt->start_s;
@@ -175,6 +207,21 @@ static int start(ft_sim *s, ft_error *err)
     return flow_start(s->factory, err);
 }
 
+/* Did the run stop on an error (too many items, a clock that no longer
+ * moves)? Once failed, a simulation stays failed. */
+static int stopped(ft_sim *s, ft_error *err)
+{
+    if (flow_error(s->factory, err))
+        return -1;
+    if (sim_stalled(s->kernel))
+        return ft_fail(err, s->desc->path, 0, 0,
+                       "the clock stopped at %g s: the model's delays no longer move it (they "
+                       "are below its resolution there; docs/model-language.md, \"Time "
+                       "resolution\")",
+                       sim_now(s->kernel));
+    return 0;
+}
+
 int ft_sim_advance(ft_sim *s, double t_s, ft_error *err)
 {
     if (start(s, err))
@@ -182,15 +229,20 @@ int ft_sim_advance(ft_sim *s, double t_s, ft_error *err)
     if (t_s < sim_now(s->kernel))
         return ft_fail(err, NULL, 0, 0, "cannot go back in time (now %.3f s, asked %.3f s)",
                        sim_now(s->kernel), t_s);
+    const model_desc *d = s->desc;
+    if (!(t_s <= d->time_limit_s))
+        return past_limit(d, t_s, "the time to run to", err);
     /* Warm-up deletion happens exactly at the end of the warm-up, after all
      * events at earlier times. */
     if (!s->warmup_done && t_s >= s->warmup_end_s) {
         sim_run_until(s->kernel, s->warmup_end_s);
+        if (stopped(s, err))
+            return -1;
         flow_reset_stats(s->factory);
         s->warmup_done = true;
     }
     sim_run_until(s->kernel, t_s);
-    return 0;
+    return stopped(s, err);
 }
 
 int ft_sim_run(ft_sim *s, ft_error *err)

@@ -7,6 +7,7 @@
 #ifndef FABTWIN_CLI_H
 #define FABTWIN_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "base/base_file.h"
@@ -38,6 +39,12 @@ int cli_distinct_outputs(const char *const names[], const char *const paths[], s
  * option "--x" with a value (into *value; *i moves past it). 1: an option,
  * 0: the model, 2: a usage error (printed). */
 int cli_model_or_option(int argc, char **argv, int *i, const char **model, const char **value);
+/* Is s one of the NULL-terminated names? */
+bool cli_is_one_of(const char *s, const char *const *names);
+/* Option o came last, without a value: "needs a value" when it is one of
+ * the command's options that take one (valued), else "unknown option".
+ * Returns 2. */
+int cli_missing_value(const char *o, const char *const *valued);
 /* "16:00" or "16:00:30" -> seconds of the day; -1 if it is not one. */
 int cli_parse_tod(const char *text, double *tod_s);
 /* A number in [lo, hi] and nothing after it; -1 otherwise. */

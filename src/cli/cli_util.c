@@ -13,6 +13,20 @@ int cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+bool cli_is_one_of(const char *s, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(s, *names) == 0)
+            return true;
+    return false;
+}
+
+int cli_missing_value(const char *o, const char *const *valued)
+{
+    return cli_is_one_of(o, valued) ? cli_usage_error("option %s needs a value", o)
+                                    : cli_usage_error("unknown option '%s'", o);
+}
+
 int cli_model_or_option(int argc, char **argv, int *i, const char **model, const char **value)
 {
     const char *o = argv[*i];

@@ -116,8 +116,13 @@ static int parse_args(int argc, char **argv, exp_spec *s, xopts *o, ft_error *er
             o->no_db |= !strcmp(a, "--no-db");
             continue;
         }
+        static const char *const valued[] = {
+            "--replications", "--half-width", "--target-kpi", "--confidence", "--warmup",
+            "--length",       "--seed",       "--vary",       "--goal",       "--response",
+            "--threads",      "--db",         "--json",       "--csv",        "--report",
+            "--mser-pilots",  NULL};
         if (!v)
-            return cli_usage_error("option %s needs a value", a);
+            return cli_missing_value(a, valued);
         i++;
         if (!strcmp(a, "--replications")) {
             if (parse_replications(s, v))

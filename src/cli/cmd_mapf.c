@@ -37,7 +37,9 @@ static int parse_args(int argc, char **argv, mapf_args *a)
         } else if (strcmp(o, "--no-anytime") == 0) {
             a->anytime = false;
         } else if (o[0] == '-' && o[1] == '-' && i + 1 >= argc) {
-            return cli_usage_error("option %s needs a value", o);
+            static const char *const valued[] = {"--map",  "--scen", "--plan",       "--out",
+                                                 "--agents", "--seed", "--time-limit", NULL};
+            return cli_missing_value(o, valued);
         } else if (strcmp(o, "--map") == 0) {
             a->map = argv[++i];
         } else if (strcmp(o, "--scen") == 0) {

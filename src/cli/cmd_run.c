@@ -35,11 +35,15 @@ int cmd_run(int argc, char **argv)
     ft_run_options opt = {0};
     ft_error err = {0};
     for (int i = 0; i < argc; i++) {
+        static const char *const valued[] = {"--seed", "--warmup", "--length", "--max-items",
+                                             "--json", "--trace", NULL};
         const char *a = argv[i];
-        bool has_value = i + 1 < argc;
+        bool known = cli_is_one_of(a, valued);
         if (strcmp(a, "--quiet") == 0) {
             quiet = true;
-        } else if (a[0] == '-' && a[1] == '-' && !has_value) {
+        } else if (a[0] == '-' && a[1] && !known) {
+            return cli_usage_error("unknown option '%s'", a);
+        } else if (known && i + 1 >= argc) {
             return cli_usage_error("option %s needs a value", a);
         } else if (strcmp(a, "--seed") == 0) {
             char *end;
@@ -58,15 +62,24 @@ int cmd_run(int argc, char **argv)
                 opt.has_warmup = true;
                 opt.warmup_s = v;
             } else {
+                if (!(v > 0))
+                    return cli_usage_error("--length: the run length must be > 0, got '%s'",
+                                           argv[i]);
                 opt.has_length = true;
                 opt.length_s = v;
             }
+        } else if (strcmp(a, "--max-items") == 0) {
+            char *end;
+            errno = 0;
+            long n = strtol(argv[++i], &end, 10);
+            if (errno || *end || !argv[i][0] || n < 1)
+                return cli_usage_error("--max-items needs a whole number >= 1, got '%s'",
+                                       argv[i]);
+            opt.max_items = n;
         } else if (strcmp(a, "--json") == 0) {
             json_path = argv[++i];
         } else if (strcmp(a, "--trace") == 0) {
             trace_path = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("unknown option '%s'", a);
         } else if (!path) {
             path = a;
         } else {
@@ -85,6 +98,18 @@ int cmd_run(int argc, char **argv)
     ft_model *m = ft_model_load(path, &err);
     if (!m)
         return cli_fail(&err);
+    /* A run end past the model's time limit, named by the option that put it there. */
+    double end_s = (opt.has_warmup ? opt.warmup_s : 0) + (opt.has_length ? opt.length_s : ft_model_length(m));
+    if ((opt.has_warmup || opt.has_length) && !(end_s <= ft_model_time_limit(m))) {
+        fprintf(stderr,
+                "fabtwin: %s: the run would end at %g s, past %g s, the latest time model %s "
+                "can simulate (its smallest time step must stay resolved; "
+                "docs/model-language.md, \"Time resolution\")\n",
+                opt.has_length ? (opt.has_warmup ? "--warmup + --length" : "--length") : "--warmup",
+                end_s, ft_model_time_limit(m), path);
+        ft_model_free(m);
+        return 2;
+    }
     if (trace_path && base_out_open(&trace, trace_path, &err))
         goto out;
     if (json_path && base_out_open(&json, json_path, &err))

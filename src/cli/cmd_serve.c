@@ -50,6 +50,7 @@ typedef struct serve_args {
     bool twin;
     /* the simulation */
     ft_run_options opt;
+    bool length_given;       /* --length; else a year, within the model's time limit */
     double speed;
     /* the twin */
     cli_twin_opts t;
@@ -73,6 +74,7 @@ static int sim_option(serve_args *a, const char *o, const char *v)
     } else if (!strcmp(o, "--length")) {
         if (ft_parse_duration(v, &a->opt.length_s, &err) || !(a->opt.length_s > 0))
             return cli_usage_error("%s needs a duration like 8h", o);
+        a->length_given = true;
     } else {
         return 0;
     }
@@ -185,6 +187,10 @@ int cmd_serve(int argc, char **argv)
     serve_sim *ss = NULL;
     serve_twin *st = NULL;
     serve_source src = {0};
+    /* The default year stops short of the model's time limit (a model
+     * whose smallest step is under 7.3 ms cannot run a year). */
+    if (!a.length_given && a.opt.length_s > ft_model_time_limit(m))
+        a.opt.length_s = ft_model_time_limit(m);
     if (!a.twin) {
         if ((ss = serve_sim_new(m, &a.opt, a.speed, &err)))
             src = serve_sim_source(ss);

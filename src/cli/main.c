@@ -28,6 +28,7 @@ static const char usage[] =
     "  --seed N               random seed (default: the model's run.seed)\n"
     "  --warmup DURATION      warm-up deleted from the statistics, e.g. 2h\n"
     "  --length DURATION      measured period after the warm-up, e.g. 7d\n"
+    "  --max-items N          cap on items in the plant at once (default: run.max_items)\n"
     "  --json FILE            write the KPIs as JSON (- for stdout)\n"
     "  --trace FILE           write every event as CSV\n"
     "  --quiet                no table on stdout\n"

@@ -35,6 +35,15 @@ int flow_place_job(flow_factory *f, const char *station, const char *product, do
                    double released_s, double remaining_s, ft_error *err);
 int flow_place_failure(flow_factory *f, const char *station, double repair_s, ft_error *err);
 
+/* The cap on items in the plant at once (0: the model's run.max_items).
+ * Making one more fails the factory and stops the kernel. */
+void flow_set_max_items(flow_factory *f, long max_items);
+/* Items made and not yet gone (in the plant or a source's backlog). */
+long flow_live_items(const flow_factory *f);
+/* 0 while the run can go on; else -1 with the reason (file:line:col of
+ * the object at fault) in err. */
+int flow_error(const flow_factory *f, ft_error *err);
+
 /* Warm-up deletion: forget all statistics before now. */
 void flow_reset_stats(flow_factory *f);
 

@@ -3,6 +3,7 @@
  * Owns every flow object, the item pool, routing (where an item goes next),
  * the sink (items leaving the plant), the event observer and the plant-wide
  * statistics (WIP, Little's law, per-product output, bottleneck periods). */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,49 @@ double flow_now(const flow_factory *f)
 
 /* ---- items -------------------------------------------------------------- */
 
-flow_item *flow_item_new(flow_factory *f, int product, double quantity, double released_s)
+/* Every item in the plant counts, wherever it is (queues, servers, belts,
+ * vehicles, a source's backlog): the cap bounds the memory a run can take
+ * (about sizeof(flow_item) = 56 bytes an item, plus its events). */
+static void too_many_items(flow_factory *f, const flow_obj *by, model_pos pos)
 {
+    f->failed = true;
+    ft_fail(&f->error, f->m->path, by ? pos.line : 0, by ? pos.col : 0,
+            "more than %ld items in the plant at %.3f s: %s%s%s made one more; the run stops "
+            "(raise run.max_items or --max-items if the plant really holds that many)",
+            f->max_items, flow_now(f), by ? "'" : "", by ? by->name : "the initial state",
+            by ? "'" : "");
+    sim_stop(f->s);
+}
+
+bool flow_failed(const flow_factory *f)
+{
+    return f->failed;
+}
+
+int flow_error(const flow_factory *f, ft_error *err)
+{
+    if (!f->failed)
+        return 0;
+    if (err)
+        *err = f->error;
+    return -1;
+}
+
+long flow_live_items(const flow_factory *f)
+{
+    return f->live_items;
+}
+
+void flow_set_max_items(flow_factory *f, long max_items)
+{
+    f->max_items = max_items > 0 ? max_items : f->m->run.max_items;
+}
+
+flow_item *flow_item_new(flow_factory *f, const flow_obj *by, model_pos pos, int product,
+                         double quantity, double released_s)
+{
+    if (++f->live_items > f->max_items && !f->failed)
+        too_many_items(f, by, pos);
     flow_item *it = f->free_items;
     if (it)
         f->free_items = it->next;
@@ -35,6 +77,7 @@ flow_item *flow_item_new(flow_factory *f, int product, double quantity, double r
 
 void flow_item_free(flow_factory *f, flow_item *it)
 {
+    f->live_items--;
     it->next = f->free_items;
     f->free_items = it;
 }
@@ -267,6 +310,7 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
     f->on_event = on_event;
     f->event_ctx = ctx;
     f->t_reset = sim_now(s);
+    f->max_items = m->run.max_items > 0 ? m->run.max_items : LONG_MAX;
     flow_obj_init(&f->sink, &sink_ops, "sink", f);
     stats_level_init(&f->wip, sim_now(s), 0);
 
@@ -299,8 +343,11 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
         char *name = queue_name(m, (int)i);
         if (!name)
             goto oom;
-        f->queues[i] = flow_queue_new(f, name, b != MODEL_NONE ? m->buffers[b].capacity
-                                                              : MODEL_INFINITE_CAPACITY);
+        const model_station *st = &m->stations[i];
+        f->queues[i] = flow_queue_new(f, name,
+                                      b != MODEL_NONE ? m->buffers[b].capacity
+                                                      : MODEL_INFINITE_CAPACITY,
+                                      st->kind == MODEL_STATION_ASSEMBLY ? st->n_bom : 0);
         if (!f->queues[i]) {
             free(name);
             goto oom;
@@ -412,7 +459,7 @@ int flow_place_item(flow_factory *f, const char *at, const char *product, double
     if (p < 0 || check_release(f, quantity, released_s, err) ||
         place_target(f, at, p, &st, err))
         return -1;
-    flow_item *it = flow_item_new(f, p, quantity, released_s);
+    flow_item *it = flow_item_new(f, NULL, (model_pos){0, 0}, p, quantity, released_s);
     it->step = step_at(f->m, p, st);
     flow_item_created(f, it);
     flow_queue_place(f->queues[st], it);
@@ -431,7 +478,7 @@ int flow_place_job(flow_factory *f, const char *station, const char *product, do
         return -1;
     if (!(remaining_s >= 0) || !isfinite(remaining_s))
         return ft_fail(err, NULL, 0, 0, "remaining process time must be >= 0");
-    flow_item *it = flow_item_new(f, p, quantity, released_s);
+    flow_item *it = flow_item_new(f, NULL, (model_pos){0, 0}, p, quantity, released_s);
     it->step = step_at(f->m, p, st);
     flow_item_created(f, it);
     if (flow_station_place_job(f->stations[st], it, remaining_s, err)) {

@@ -93,12 +93,15 @@ struct flow_queue {
     flow_list items;
     flow_station *consumer;
     stats_level level;
-    long *reserved;       /* places held for items on their way by AGV, per product */
-    long reserved_total;
+    long *reserved;       /* feeding an assembly: places held per bill-of-materials line
+                             (its lanes); NULL elsewhere, where only the total counts */
+    long reserved_total;  /* places held for items on their way by AGV */
     double freed_s;       /* last time a place became free: stalls */
 };
 
-flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity);
+/* n_lanes: the consumer's bill-of-materials lines when it is an assembly, else 0. */
+flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity,
+                           size_t n_lanes);
 void flow_queue_free(flow_queue *q);
 /* Push the queue's items to its consumer while it takes them. */
 void flow_queue_feed(flow_queue *q);
@@ -222,7 +225,9 @@ struct flow_source {
     flow_pickup *pickup;        /* its AGV pick-up point, or NULL */
     sim_rng rng;
     flow_list backlog;          /* created, not yet accepted */
-    size_t next_order;
+    size_t next_order;          /* ORDERS: the first row not yet due */
+    size_t due_row;             /* ORDERS: the row whose items are being made */
+    long due_left;              /* ORDERS: items of due_row still to be made */
     long released;
     sim_event_id next;
 };
@@ -270,6 +275,10 @@ struct flow_factory {
     void *event_ctx;
     uint64_t next_item_id;
     flow_item *free_items;      /* recycled items */
+    long live_items;            /* made and not yet freed (recycled) */
+    long max_items;             /* cap on live_items (run.max_items) */
+    bool failed;                /* the run cannot go on: error says why */
+    ft_error error;
     flow_queue **queues;  size_t n_queues;   /* one per station, same index */
     flow_station **stations;
     flow_conveyor **conveyors;
@@ -302,8 +311,14 @@ struct flow_factory {
 };
 
 double flow_now(const flow_factory *f);
-flow_item *flow_item_new(flow_factory *f, int product, double quantity, double released_s);
+/* A new item, made by object `by` (written at `pos` in the model; NULL:
+ * the initial state). Past the run's cap on items in the plant the
+ * factory fails (flow_failed) and stops the kernel after this event; the
+ * item is still made, so the caller goes on as usual. */
+flow_item *flow_item_new(flow_factory *f, const flow_obj *by, model_pos pos, int product,
+                         double quantity, double released_s);
 void flow_item_free(flow_factory *f, flow_item *it);
+bool flow_failed(const flow_factory *f);
 
 /* Where an item at routing step it->step goes: the conveyor or input queue
  * of that step's station; the sink past the last step. `from` is the

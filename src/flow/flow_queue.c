@@ -10,6 +10,7 @@
  * An AGV reserves its place before it sets off (flow_queue_reserve), so a
  * loaded vehicle never waits at a full queue: reserved places count as
  * taken for everyone else until the vehicle delivers. */
+#include <assert.h>
 #include <stdlib.h>
 
 #include "flow_internal.h"
@@ -24,6 +25,27 @@ static long count_of(const flow_queue *q, int p)
     return n;
 }
 
+/* The places reserved in product p's lane of a queue feeding an assembly
+ * (the bill is sorted by product: a binary search), or NULL elsewhere.
+ * Lanes are per bill line, not per product of the model: a counter per
+ * product at every queue would cost stations x products memory. */
+static long *lane(const flow_queue *q, int p)
+{
+    if (!q->reserved)
+        return NULL;
+    const model_station *st = q->consumer->def;
+    size_t lo = 0, hi = st->n_bom;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->bom[mid].product < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    assert(lo < st->n_bom && st->bom[lo].product == p); /* the loader checks every part */
+    return &q->reserved[lo];
+}
+
 /* Room for `it` (NULL: for anything at all). A buffer feeding an assembly
  * has one lane per part, each of `capacity` places: a mixed lane would let
  * a surplus of one part fill it and lock out the part the kit still needs. */
@@ -34,10 +56,10 @@ bool flow_queue_has_room(const flow_queue *q, const flow_item *it)
     if (q->consumer->def->kind != MODEL_STATION_ASSEMBLY)
         return q->items.count + q->reserved_total < q->capacity;
     if (it)
-        return count_of(q, it->product) + q->reserved[it->product] < q->capacity;
+        return count_of(q, it->product) + *lane(q, it->product) < q->capacity;
     for (size_t i = 0; i < q->consumer->def->n_bom; i++) {
         int p = q->consumer->def->bom[i].product;
-        if (count_of(q, p) + q->reserved[p] < q->capacity)
+        if (count_of(q, p) + q->reserved[i] < q->capacity)
             return true;
     }
     return false;
@@ -47,14 +69,18 @@ bool flow_queue_reserve(flow_queue *q, const flow_item *it)
 {
     if (!flow_queue_has_room(q, it))
         return false;
-    q->reserved[it->product]++;
+    long *r = lane(q, it->product);
+    if (r)
+        (*r)++;
     q->reserved_total++;
     return true;
 }
 
 void flow_queue_deliver(flow_queue *q, flow_item *it)
 {
-    q->reserved[it->product]--;
+    long *r = lane(q, it->product);
+    if (r)
+        (*r)--;
     q->reserved_total--;
     q->freed_s = flow_now(q->obj.f);
     if (q->obj.ops->offer(&q->obj, it, NULL) != FLOW_ACCEPT)
@@ -135,7 +161,8 @@ static void queue_resume(flow_obj *self)
 
 static const flow_ops queue_ops = {queue_offer, queue_resume};
 
-flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity)
+flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capacity,
+                           size_t n_lanes)
 {
     flow_queue *q = calloc(1, sizeof *q);
     if (!q)
@@ -143,7 +170,7 @@ flow_queue *flow_queue_new(struct flow_factory *f, const char *name, long capaci
     flow_obj_init(&q->obj, &queue_ops, name, f);
     q->own_name = (char *)name;
     q->capacity = capacity;
-    if (!(q->reserved = calloc(f->m->n_products, sizeof *q->reserved))) {
+    if (n_lanes && !(q->reserved = calloc(n_lanes, sizeof *q->reserved))) {
         free(q);
         return NULL;
     }

@@ -6,7 +6,11 @@
  * has room). Items that are due but cannot enter wait in the source's
  * backlog, in order; an interarrival source is blocked meanwhile: its next
  * inter-arrival time starts when the waiting item has entered. An item's
- * release time is the moment it enters, not the moment it fell due. */
+ * release time is the moment it enters, not the moment it fell due.
+ *
+ * Order rows are released lazily: a row of 10^9 items that falls due is a
+ * count, and its items are made one at a time as the plant takes them, so
+ * the backlog never holds more than the one item the plant last refused. */
 #include <stdlib.h>
 
 #include "flow_internal.h"
@@ -21,8 +25,26 @@ static bool limit_reached(const flow_source *src)
 
 static void add_to_backlog(flow_source *src, int product, double quantity)
 {
-    flow_item *it = flow_item_new(src->obj.f, product, quantity, flow_now(src->obj.f));
+    flow_item *it = flow_item_new(src->obj.f, &src->obj, src->def->pos, product, quantity,
+                                  flow_now(src->obj.f));
     flow_list_push(&src->backlog, it);
+}
+
+/* The next item of the due order rows into the backlog; false when none
+ * is due. Rows [due_row, next_order) are due; due_left items of due_row
+ * are still to be made. */
+static bool next_due(flow_source *src)
+{
+    const model_source *d = src->def;
+    while (src->due_left == 0 && src->due_row < src->next_order)
+        if (++src->due_row < src->next_order)
+            src->due_left = d->orders[src->due_row].count;
+    if (src->due_left == 0)
+        return false;
+    const model_order *o = &d->orders[src->due_row];
+    add_to_backlog(src, o->product, o->quantity);
+    src->due_left--;
+    return true;
 }
 
 /* Offer the backlog, oldest first, until the plant refuses. */
@@ -30,10 +52,17 @@ static void release(flow_source *src)
 {
     flow_factory *f = src->obj.f;
     for (;;) {
+        if (flow_failed(f))
+            break;
         if (!src->backlog.head) {
-            if (src->def->kind != MODEL_SOURCE_ALWAYS || limit_reached(src))
+            if (src->def->kind == MODEL_SOURCE_ORDERS) {
+                if (!next_due(src))
+                    break;
+            } else if (src->def->kind != MODEL_SOURCE_ALWAYS || limit_reached(src)) {
                 break;
-            add_to_backlog(src, src->def->product, src->def->quantity);
+            } else {
+                add_to_backlog(src, src->def->product, src->def->quantity);
+            }
         }
         flow_item *it = flow_list_pop(&src->backlog);
         it->step = 0;
@@ -67,11 +96,11 @@ static void order_event(sim *s, void *obj, intptr_t arg)
     flow_source *src = obj;
     const model_source *d = src->def;
     src->next = SIM_NO_EVENT;
-    while (src->next_order < d->n_orders && d->orders[src->next_order].time_s <= sim_now(s)) {
-        const model_order *o = &d->orders[src->next_order++];
-        for (long i = 0; i < o->count; i++)
-            add_to_backlog(src, o->product, o->quantity);
-    }
+    if (src->due_left == 0 && src->due_row == src->next_order &&
+        src->next_order < d->n_orders && d->orders[src->next_order].time_s <= sim_now(s))
+        src->due_left = d->orders[src->next_order].count; /* the first row falling due */
+    while (src->next_order < d->n_orders && d->orders[src->next_order].time_s <= sim_now(s))
+        src->next_order++;
     if (src->next_order < d->n_orders)
         src->next = sim_schedule_at(s, d->orders[src->next_order].time_s, order_event, src, 0);
     release(src);

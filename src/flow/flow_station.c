@@ -181,7 +181,8 @@ static void try_assemble(flow_station *st)
         return;
     flow_factory *f = st->obj.f;
     int p = st->def->produces;
-    flow_item *out = flow_item_new(f, p, f->m->products[p].quantity, st->kit_released_s);
+    flow_item *out = flow_item_new(f, &st->obj, st->def->pos, p, f->m->products[p].quantity,
+                                   st->kit_released_s);
     out->step = step_index(f->m, p, st->index);
     flow_item *part;
     while ((part = flow_list_pop(&st->kit)))
@@ -320,7 +321,8 @@ static void finish_item(flow_station *st, flow_server *sv, flow_item *it)
         int step = d->produces != MODEL_NONE ? step_index(f->m, p, st->index) : it->step;
         for (long i = 0; i < d->split_count; i++) {
             flow_item *piece =
-                flow_item_new(f, p, it->quantity / (double)d->split_count, it->released_s);
+                flow_item_new(f, &st->obj, d->pos, p, it->quantity / (double)d->split_count,
+                              it->released_s);
             piece->step = step + 1;
             flow_item_created(f, piece);
             flow_list_push(&sv->out, piece);

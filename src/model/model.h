@@ -248,6 +248,7 @@ typedef struct model_run {
     uint64_t seed;
     double warmup_s;
     double length_s;      /* measured period after the warm-up */
+    long max_items;       /* items in the plant at once; more end the run with an error */
 } model_run;
 
 typedef struct model_desc {
@@ -262,6 +263,12 @@ typedef struct model_desc {
     model_calendar *calendars; size_t n_calendars;
     model_layout layout;
     model_fleet fleet;
+    /* The clock's resolution (docs/model-language.md, "Time resolution"):
+     * the smallest positive time step the model states, and the latest
+     * simulated time at which the clock still resolves it to a millionth
+     * (INFINITY when the model states no step). */
+    double time_step_s, time_limit_s;
+    char time_step_what[400]; /* "90 s (the 'time' of ..., line 5, column 32)" */
 } model_desc;
 
 /* Parse and validate a model. On failure returns NULL and fills err with

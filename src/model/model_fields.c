@@ -109,6 +109,32 @@ static int need_map(mctx *c, const ynode *n, const char *what)
     return 0;
 }
 
+/* An unknown key right after a plain value with an unclosed '(' is almost
+ * always a distribution cut in two: in a flow mapping, `time: uniform(1s,
+ * 2s }` ends the value at the comma and reads "2s" as the next key. Say so
+ * at the '(' rather than "unknown key '2s'". Returns -1 after failing, 0
+ * when that is not the case. */
+static int unclosed_paren(mctx *c, const ynode *value, const ynode *key)
+{
+    if (value->kind != YNODE_SCALAR || !value->plain)
+        return 0;
+    size_t open = 0;
+    int depth = 0;
+    for (size_t j = 0; j < value->len; j++) {
+        if (value->text[j] == '(' && depth++ == 0)
+            open = j;
+        else if (value->text[j] == ')' && depth > 0)
+            depth--;
+    }
+    if (depth == 0)
+        return 0;
+    char q[96], q2[96];
+    return mc_fail_in(c, value, open,
+                      "the '(' of %s is not closed: a ')' is missing (inside { ... } a ',' ends "
+                      "the value there, so %s was read as the next key)",
+                      mu_quote(value->text, q, sizeof q), mu_quote(key->text, q2, sizeof q2));
+}
+
 int mc_fields(mctx *c, const ynode *n, const char *what, const char *const *keys)
 {
     if (need_map(c, n, what) || scalar_keys(c, n, what))
@@ -129,6 +155,8 @@ int mc_fields(mctx *c, const ynode *n, const char *what, const char *const *keys
         if (known)
             continue;
         char q[96];
+        if (i > 0 && unclosed_paren(c, n->kids[2 * i - 1], k))
+            return -1;
         if (best)
             return mc_fail(c, k, "unknown key %s in %s; did you mean '%s'?",
                            mu_quote(k->text, q, sizeof q), what, best);
@@ -237,6 +265,7 @@ int mc_dist(mctx *c, const ynode *n, const char *what, const char *key, mu_sign 
         return -1;
     if (!mu_dist(n->text, sign, out, &e))
         return unit_fail(c, n, &e, what, key);
+    mc_note_step(c, n, sim_dist_mean(out), what, key);
     return 0;
 }
 

@@ -50,6 +50,7 @@ static int read_battery(mctx *c, const ynode *key, const ynode *map, model_batte
     if (mc_need(c, map, BATTERY, "full_charge", &v) ||
         mc_duration(c, v, BATTERY, "full_charge", MU_POSITIVE, &full_s))
         return -1;
+    mc_note_step(c, v, full_s, BATTERY, "full_charge");
     b->charge_per_s = 1 / full_s;
     if (mc_need(c, map, BATTERY, "charge_below", &below) ||
         mc_probability(c, below, BATTERY, "charge_below", &b->charge_below) ||
@@ -114,6 +115,9 @@ static int read_fleet(mctx *c, const ynode *map, model_fleet *f)
         return -1;
     if (!mu_speed(v->text, &f->speed_m_per_s, &e))
         return mc_fail_in(c, v, e.at, "%s ('speed' of 'fleet')", e.msg);
+    /* a vehicle's step: crossing one following distance (a reservation cell) */
+    mc_note_step(c, v, c->m->layout.following_m / f->speed_m_per_s, FLEET,
+                 "speed (the time to cross 'following' of 'layout')");
     if ((v = mc_get(map, "load")) && mc_dist(c, v, FLEET, "load", MU_NONNEG, &f->load_s))
         return -1;
     if ((v = mc_get(map, "unload")) && mc_dist(c, v, FLEET, "unload", MU_NONNEG, &f->unload_s))

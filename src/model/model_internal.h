@@ -27,12 +27,16 @@
 #define MODEL_MAX_ERLANG_K 1000
 #define MODEL_MAX_BELT_ITEMS 1000000
 #define MODEL_MAX_COUNT 1000000000L /* items in one order row */
+#define MODEL_MAX_ITEMS 1000000000000L /* the largest run.max_items */
 #define MODEL_MAX_LAYOUT_NODES 10000
 #define MODEL_MAX_LAYOUT_EDGES 10000 /* after `path:` entries are cut into edges */
 #define MODEL_MAX_VEHICLES 10000
 #define MODEL_MAX_VEHICLE_ITEMS 10000 /* a vehicle's `capacity` */
 
 #define MODEL_WEEK_S (7.0 * 86400.0)
+#define MODEL_MIN_STEP_S 1e-6       /* the smallest time step a model may state */
+#define MODEL_STEP_BITS 32          /* simulated times up to step * 2^32 (model_resolution.c) */
+#define MODEL_DEFAULT_MAX_ITEMS 10000000L /* items in the plant at once (run.max_items) */
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -54,6 +58,15 @@ const char *mnames_suggest(const mnames *t, const char *name);
 
 /* ---- the loader's context and field readers (model_fields.c) ------------ */
 
+/* A time the model states, where it was written (model_resolution.c). */
+typedef struct mtime_note {
+    double s;
+    const ynode *n;       /* its value in the model, or NULL: */
+    char file[512];       /* ... a CSV order list, at line, col */
+    int line, col;
+    char what[200];       /* "'time' of step 1 of product 'p'" */
+} mtime_note;
+
 typedef struct mctx {
     const char *path;     /* model file, for messages */
     ft_error *err;
@@ -62,6 +75,8 @@ typedef struct mctx {
     mnames nodes;         /* of the layout */
     int *made_by;         /* per product: the station that makes it (an assembly's
                              or split's `produces`), or MODEL_NONE */
+    mtime_note step;      /* the smallest positive time step stated */
+    mtime_note latest;    /* the latest point in time stated */
 } mctx;
 
 /* "station 'weld'" (the name quoted and shortened as in messages). */
@@ -167,6 +182,16 @@ int model_check_transport(mctx *c, const ynode *root, const ynode *stations,
 
 /* model_override.c: apply parameter overrides to a parsed file's tree. */
 int model_apply_overrides(ydoc *d, const ft_override *ov, size_t n, ft_error *err);
+
+/* model_resolution.c: note a time step (a delay the engine adds to the
+ * clock: a distribution's mean, a period) or a point in time (the run's
+ * end, a start, an order), where it was written; then check that the clock
+ * resolves the smallest step up to the latest time, and fill the model's
+ * time_step_s and time_limit_s. */
+void mc_note_step(mctx *c, const ynode *n, double s, const char *what, const char *key);
+void mc_note_time(mctx *c, const ynode *n, double s, const char *what, const char *key);
+void mc_note_time_at(mctx *c, const char *file, int line, int col, double s, const char *what);
+int model_check_resolution(mctx *c);
 
 /* model_check.c: cross-entity validation of a fully read description. */
 int model_check(mctx *c);

@@ -20,9 +20,9 @@
 
 static int read_run(mctx *c, const ynode *n)
 {
-    static const char *const keys[] = {"seed", "warmup", "length", NULL};
+    static const char *const keys[] = {"seed", "warmup", "length", "max_items", NULL};
     model_run *run = &c->m->run;
-    const ynode *v;
+    const ynode *v, *end = NULL;
     mu_err e;
     if (ynode_is_null(n))
         return 0;
@@ -36,7 +36,14 @@ static int read_run(mctx *c, const ynode *n)
     }
     if ((v = mc_get(n, "warmup")) && mc_duration(c, v, "'run'", "warmup", MU_NONNEG, &run->warmup_s))
         return -1;
+    end = v;
     if ((v = mc_get(n, "length")) && mc_duration(c, v, "'run'", "length", MU_POSITIVE, &run->length_s))
+        return -1;
+    if (v || end)
+        mc_note_time(c, v ? v : end, run->warmup_s + run->length_s, "'run' (the end of warm-up "
+                                                                    "+ length)", v ? "length" : "warmup");
+    if ((v = mc_get(n, "max_items")) &&
+        mc_whole(c, v, "'run'", "max_items", 1, MODEL_MAX_ITEMS, &run->max_items))
         return -1;
     return 0;
 }
@@ -223,8 +230,11 @@ static int read_source(mctx *c, const ynode *n, size_t i)
     src->quantity = p->quantity;
     if ((v = mc_get(n, "quantity")) && mc_quantity(c, v, what, "quantity", p->unit, &src->quantity))
         return -1;
-    if ((v = mc_get(n, "start")) && mc_duration(c, v, what, "start", MU_NONNEG, &src->start_s))
-        return -1;
+    if ((v = mc_get(n, "start"))) {
+        if (mc_duration(c, v, what, "start", MU_NONNEG, &src->start_s))
+            return -1;
+        mc_note_time(c, v, src->start_s, what, "start");
+    }
     if ((v = mc_get(n, "limit")) && mc_whole(c, v, what, "limit", 1, LONG_MAX, &src->limit))
         return -1;
     if (ia && mc_dist(c, ia, what, "interarrival", MU_POSITIVE, &src->interarrival_s))
@@ -313,7 +323,8 @@ static int load(mctx *c, const ynode *root)
     if ((buffers && model_read_buffers(c, buffers)) ||
         (conveyors && model_read_conveyors(c, conveyors)) ||
         (sources && read_sources(c, sources)) ||
-        model_read_agv_points(c, stations, sources) || model_check(c))
+        model_read_agv_points(c, stations, sources) || model_check(c) ||
+        model_check_resolution(c))
         return -1;
     return model_check_transport(c, root, stations, sources);
 }
@@ -365,6 +376,7 @@ model_desc *model_load_string_with(const char *text, size_t len, const char *pat
         goto out;
     }
     m->run.seed = 1;
+    m->run.max_items = MODEL_DEFAULT_MAX_ITEMS;
     m->layout.shipping = MODEL_NONE;
     c.m = m;
     if (load(&c, doc.root))

@@ -80,8 +80,10 @@ static int read_inline(mctx *c, const ynode *list, const char *what, ovec *out)
         snprintf(ow, sizeof ow, "order #%zu of %s", i + 1, what);
         model_order o = {0};
         if (mc_fields(c, row, ow, keys) || mc_need(c, row, ow, "time", &v) ||
-            mc_duration(c, v, ow, "time", MU_NONNEG, &o.time_s) ||
-            mc_need(c, row, ow, "product", &v) ||
+            mc_duration(c, v, ow, "time", MU_NONNEG, &o.time_s))
+            return -1;
+        mc_note_time(c, v, o.time_s, ow, "time");
+        if (mc_need(c, row, ow, "product", &v) ||
             mc_ref(c, v, ow, "product", &c->products, &o.product))
             return -1;
         const model_product *p = &c->m->products[o.product];
@@ -277,6 +279,8 @@ static int csv_row(mctx *c, csv *r, ovec *out)
     /* (more than 4 are refused while reading the record) */
     if (!mu_duration(f[0].text, MU_NONNEG, &o.time_s, &e))
         return csv_fail(r, &f[0], e.at, "%s (the time of an order)", e.msg);
+    mc_note_time_at(c, r->path, f[0].line, f[0].text_col ? f[0].text_col : f[0].col, o.time_s,
+                    "time of an order");
     int p = mnames_find(&c->products, f[1].text);
     if (p == MODEL_NONE) {
         const char *near = mnames_suggest(&c->products, f[1].text);

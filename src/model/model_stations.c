@@ -140,6 +140,8 @@ static int read_maintenance(mctx *c, const ynode *n, const char *what, model_sta
         mc_need(c, n, mw, "duration", &dur) ||
         mc_duration(c, dur, mw, "duration", MU_POSITIVE, &mt->duration_s))
         return -1;
+    mc_note_step(c, v, mt->every_s, mw, "every");
+    mc_note_step(c, dur, mt->duration_s, mw, "duration");
     if (!(mt->duration_s < mt->every_s))
         return mc_fail(c, dur, "the maintenance of %s lasts %s but comes every %s: it would never "
                                "end",
@@ -147,6 +149,8 @@ static int read_maintenance(mctx *c, const ynode *n, const char *what, model_sta
     mt->first_s = mt->every_s;
     if ((v = mc_get(n, "first")) && mc_duration(c, v, mw, "first", MU_NONNEG, &mt->first_s))
         return -1;
+    if (v)
+        mc_note_time(c, v, mt->first_s, mw, "first");
     return 0;
 }
 
@@ -434,6 +438,10 @@ static int read_conveyor(mctx *c, const ynode *n, size_t i)
         if (!ok)
             return mc_fail_in(c, v, e.at, "%s ('%s' of %s)", e.msg, dims[k], what);
     }
+    /* its steps: an item's travel and the headway between two items */
+    const ynode *speed = mc_get(n, "speed");
+    mc_note_step(c, speed, cv->length_m / cv->speed_m_per_s, what, "speed (its travel time)");
+    mc_note_step(c, speed, cv->spacing_m / cv->speed_m_per_s, what, "speed (its headway)");
     double items = floor(cv->length_m / cv->spacing_m + 1e-9);
     if (items < 1)
         return mc_fail(c, v, "%s is %g m long with items %g m apart: it cannot hold one item",

@@ -85,13 +85,19 @@ static int list_trips(mctx *c, trips *t)
         const model_source *src = &m->sources[i];
         if (src->pick == MODEL_NONE)
             continue;
-        memset(seen, 0, m->n_products * sizeof *seen);
-        for (size_t k = 0; !rc && k < (src->n_orders ? src->n_orders : 1); k++) {
+        size_t rows = src->n_orders ? src->n_orders : 1;
+        for (size_t k = 0; !rc && k < rows; k++) {
             int p = src->n_orders ? src->orders[k].product : src->product;
             if (p == MODEL_NONE || seen[p])
                 continue;
             seen[p] = true;
             rc = add_trip(c, t, sink + (int)i, m->products[p].steps[0].station, p, false);
+        }
+        /* clear what this source set, not the whole array: sources x products */
+        for (size_t k = 0; k < rows; k++) {
+            int p = src->n_orders ? src->orders[k].product : src->product;
+            if (p != MODEL_NONE)
+                seen[p] = false;
         }
     }
     free(seen);

@@ -401,6 +401,9 @@ static bool distribution(const char *s, size_t b, size_t e, sim_dist *d, mu_err 
                     "unknown distribution %s; expected uniform, tri, exp, normal, lognormal, "
                     "gamma, weibull, erlang or empirical",
                     mu_quote(nb, q, sizeof q));
+    if (open < e && s[open] == '(' && !memchr(s + open, ')', e - open))
+        return fail(err, open, "the '(' of %s(...) is not closed: a ')' is missing",
+                    spec->name);
     if (open >= e || s[open] != '(' || s[e - 1] != ')')
         return fail(err, b, "expected %s(%s)", spec->name, spec->params);
     size_t ab = open + 1, ae = e - 1;

@@ -325,7 +325,7 @@ static int syntax_error(ybuild *b, const yaml_parser_t *p)
     const char *problem = p->problem ? p->problem : "unknown error";
     if (p->error == YAML_READER_ERROR) {
         int line, col;
-        base_text_pos(b->text, b->len, p->problem_offset, true, &line, &col);
+        base_text_pos(b->text, b->len, b->bom + p->problem_offset, true, &line, &col);
         if (p->problem_value != -1)
             return ft_fail(b->err, b->path, line, col, "invalid YAML: %s (U+%04X)", problem,
                            (unsigned)p->problem_value);
@@ -412,7 +412,12 @@ int ydoc_parse(ydoc *d, const char *text, size_t len, const char *path, ft_error
         return -1;
     }
     b.arena = d->arena;
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    /* libyaml skips a byte-order mark only when it detects the encoding
+     * itself; told it is UTF-8, it reads the mark as a character of line 1,
+     * which shifts that line's columns by one and breaks the indentation of
+     * the top-level mapping. So the mark is kept out of its input: libyaml's
+     * character indices then count from just after it, as byte_of does. */
+    yaml_parser_set_input_string(&p, (const unsigned char *)text + b.bom, len - b.bom);
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
     rc = build(&b, &p, &d->root);
     yaml_parser_delete(&p);

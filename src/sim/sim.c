@@ -46,6 +46,9 @@
 /* 2^30 pending events (~60 GB) keeps 4 * index + 4 within uint32_t. */
 #define SIM_MAX_SLOTS (UINT32_C(1) << 30)
 #define SIM_MIN_CAP 64u
+/* Positive delays that do not move the clock, at one instant, before the
+ * kernel takes them for a runaway (see sim_schedule). */
+#define SIM_MAX_ABSORBED (UINT32_C(1) << 16)
 
 typedef struct sim_entry {
     uint64_t key; /* time_key(time) */
@@ -72,6 +75,10 @@ struct sim {
     uint64_t seq;
     uint64_t events_run;
     bool stop;
+    /* positive delays rounded away at one instant (see sim_schedule) */
+    double absorbed_at;
+    uint32_t absorbed;
+    bool stalled;
 };
 
 sim *sim_new(void)
@@ -283,12 +290,34 @@ sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intp
     return ((uint64_t)sl->gen << 32) | ((uint64_t)idx + 1);
 }
 
+/* A positive delay too small to move the clock (now + delay == now, since
+ * a double near now only resolves steps of about now * 2^-52) is rounded to
+ * a zero delay. That is harmless now and then -- an exponential sample
+ * below the clock's resolution -- but a model whose delays all round to
+ * zero (a clock past 2^53 s, an interarrival of 1e-300 s) would fire events
+ * at one instant forever. So a run of SIM_MAX_ABSORBED such delays at one
+ * instant is taken for that runaway: they are refused from then on, the
+ * kernel reports itself stalled and the run stops. */
 sim_event_id sim_schedule(sim *s, double delay_s, sim_handler fn, void *obj, intptr_t arg)
 {
     if (!(delay_s >= 0))
         return SIM_NO_EVENT;
-    return sim_schedule_at(s, s->now + delay_s, fn, obj, arg);
+    double t = s->now + delay_s;
+    if (delay_s > 0 && t == s->now) {
+        if (s->absorbed_at != s->now) {
+            s->absorbed_at = s->now;
+            s->absorbed = 0;
+        }
+        if (s->stalled || ++s->absorbed > SIM_MAX_ABSORBED) {
+            s->stalled = true;
+            s->stop = true;
+            return SIM_NO_EVENT;
+        }
+    }
+    return sim_schedule_at(s, t, fn, obj, arg);
 }
+
+bool sim_stalled(const sim *s) { return s->stalled; }
 
 /* Heap index of a pending event, or SIM_NIL if id is not pending. */
 static uint32_t pending_pos(const sim *s, sim_event_id id)

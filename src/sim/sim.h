@@ -39,6 +39,13 @@ bool sim_set_now(sim *s, double t_s);
 sim_event_id sim_schedule(sim *s, double delay_s, sim_handler fn, void *obj, intptr_t arg);
 sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intptr_t arg);
 
+/* A positive delay that does not move the clock (now + delay_s == now) is
+ * run as a zero delay, but more than 2^16 of them at one instant mean the
+ * clock no longer resolves the model's delays: from then on sim_schedule
+ * refuses them (SIM_NO_EVENT), sim_stalled turns true and a running
+ * sim_run_until returns after the current event. */
+bool sim_stalled(const sim *s);
+
 /* Remove a pending event. Returns true if it was pending. O(log n). */
 bool sim_cancel(sim *s, sim_event_id id);
 
