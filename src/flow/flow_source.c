@@ -119,8 +119,11 @@ bool flow_source_may_release(const flow_source *src, int product)
     case MODEL_SOURCE_ALWAYS:
         return d->product == product;
     case MODEL_SOURCE_ORDERS:
-        for (size_t k = src->next_order; k < d->n_orders; k++)
-            if (d->orders[k].product == product)
+        /* rows from due_row on: the one being made (if items are left), the
+         * due ones behind it, and those not yet due */
+        for (size_t k = src->due_row; k < d->n_orders; k++)
+            if (d->orders[k].product == product &&
+                !(k == src->due_row && k < src->next_order && src->due_left == 0))
                 return true;
         return false;
     }
