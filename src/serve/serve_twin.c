@@ -239,6 +239,7 @@ static void *feed(void *arg)
     ft_error err = {0};
     int rc = st->replay ? replay_feed(st, &err)
                         : twin_mqtt_run_twin(st->session, st->o.mqtt, st->o.topic, &err);
+    twin_session_finish(st->session); /* what is still quarantined is decided now */
     pthread_mutex_lock(&st->mu);
     st->feeding = false;
     if (rc) {
