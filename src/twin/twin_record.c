@@ -135,24 +135,31 @@ struct twin_replay {
     json_t *envelope;  /* the current line's, owning payload and topic */
 };
 
-twin_replay *twin_replay_open(const char *path, ft_error *err)
+static twin_replay *replay_on(FILE *f, const char *path, ft_error *err)
 {
     twin_replay *p = calloc(1, sizeof *p);
-    if (!p) {
-        ft_fail(err, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
-    p->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    p->line = malloc(TWIN_REPLAY_LINE_MAX + 1);
-    if (!p->f || !p->line) {
-        ft_fail(err, path, 0, 0, "cannot read: %s", !p->f ? strerror(errno) : "out of memory");
-        if (p->f && p->f != stdin)
-            fclose(p->f);
-        free(p->line);
+    char *line = malloc(TWIN_REPLAY_LINE_MAX + 1);
+    if (!f || !p || !line) {
+        ft_fail(err, path, 0, 0, "cannot read: %s", !f ? strerror(errno) : "out of memory");
+        if (f && f != stdin)
+            fclose(f);
+        free(line);
         free(p);
         return NULL;
     }
+    p->f = f;
+    p->line = line;
     return p;
+}
+
+twin_replay *twin_replay_open(const char *path, ft_error *err)
+{
+    return replay_on(strcmp(path, "-") == 0 ? stdin : fopen(path, "r"), path, err);
+}
+
+twin_replay *twin_replay_open_file(FILE *f, ft_error *err)
+{
+    return replay_on(f, NULL, err);
 }
 
 /* One line of at most TWIN_REPLAY_LINE_MAX bytes into p->line, its length
