@@ -161,6 +161,40 @@ static void test_confirmed_time_jump_of_a_lone_gateway_moves_the_clock(void **st
     assert_int_equal(f->m.accepted, 5);
 }
 
+#define STATION_OF(gw, seq, ts, station, state)                                             \
+    "{\"v\":1,\"type\":\"station\",\"gw\":\"" gw "\",\"seq\":" #seq ",\"ts\":" #ts              \
+    ",\"station\":\"" station "\",\"state\":\"" state "\"}"
+
+/* Gateway b jumps two hours ahead while a is live: confirmed, b is
+ * clock_ahead (applied, the plant clock stays with a); when a dies, b is
+ * alone and its clock is the plant's again. */
+static void test_clock_ahead_gateway_is_followed_once_alone(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(in(f, STATION_OF("a", 1, 31000, "总装", "working")), TWIN_QUARANTINED);
+    assert_int_equal(in(f, STATION_OF("b", 1, 31000, "包装发运", "working")), TWIN_QUARANTINED);
+    assert_int_equal(in(f, STATION_OF("a", 2, 31010, "总装", "idle")), TWIN_QUARANTINED);
+    assert_int_equal(in(f, STATION_OF("b", 2, 31010, "包装发运", "idle")), TWIN_OK);
+    assert_true(f->m.now_s == 31010);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(in(f, k == 0 ? STATION_OF("b", 3, 38300, "包装发运", "working")
+                             : k == 1 ? STATION_OF("b", 4, 38310, "包装发运", "idle")
+                                      : STATION_OF("b", 5, 38320, "包装发运", "working")),
+                         TWIN_QUARANTINED);
+    assert_int_equal(in(f, STATION_OF("b", 6, 38330, "包装发运", "idle")), TWIN_OK);
+    assert_true(f->m.gws[1]->clock_ahead);
+    assert_true(f->m.now_s == 31010);           /* a contradicts: the clock stays */
+    assert_int_equal(f->m.accepted, 8);         /* and b's messages count */
+    assert_int_equal(in(f, STATION_OF("a", 3, 31100, "总装", "working")), TWIN_OK);
+    assert_true(f->m.now_s == 31100);
+    assert_int_equal(in(f, "{\"v\":1,\"type\":\"death\",\"gw\":\"a\",\"seq\":4,\"ts\":31200}"),
+                     TWIN_OK);
+    assert_int_equal(in(f, STATION_OF("b", 7, 38400, "包装发运", "working")), TWIN_OK);
+    assert_false(f->m.gws[1]->clock_ahead);
+    assert_true(f->m.now_s == 38400);
+    assert_int_equal(f->m.rejects[TWIN_REJ_FUTURE] + f->m.rejects[TWIN_REJ_TOO_OLD], 0);
+}
+
 /* Counts beyond 2^53 - 1, queues beyond 10^9: out of range, refused unread. */
 static void test_numbers_out_of_range_are_refused(void **state)
 {
@@ -286,6 +320,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_confirmed_time_jump_of_a_lone_gateway_moves_the_clock,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers_out_of_range_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clock_ahead_gateway_is_followed_once_alone, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_flood_is_bounded_and_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exited_items_free_their_slot, setup, teardown),
         cmocka_unit_test(test_encode_parse_round_trip),

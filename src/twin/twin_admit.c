@@ -71,12 +71,12 @@ static unsigned outlier(const twin_mirror *m, int gw, const twin_msg *msg)
     return why;
 }
 
-/* Is a gateway that is clock_ahead back in line with the others? */
+/* Is a gateway that is clock_ahead back in line with the others -- or
+ * alone now (the others died), so that its clock is the plant's? */
 static bool back_in_line(const twin_mirror *m, int gw, const twin_msg *msg)
 {
     double ref_s = m->now_s;
-    others_clock(m, gw, &ref_s);
-    return msg->ts_s <= ref_s + m->max_future_s;
+    return !others_clock(m, gw, &ref_s) || msg->ts_s <= ref_s + m->max_future_s;
 }
 
 /* The gateway's numbering has reached msg's seq, whether the model takes
