@@ -114,7 +114,10 @@ static void put_json(hostile *h, json_t *o)
 
 static const char *gw_of(json_t *o) { return json_string_value(json_object_get(o, "gw")); }
 static double ts_of(json_t *o) { return json_number_value(json_object_get(o, "ts")); }
-static uint64_t seq_of(json_t *o) { return (uint64_t)json_integer_value(json_object_get(o, "seq")); }
+static uint64_t seq_of(json_t *o)
+{
+    return (uint64_t)json_integer_value(json_object_get(o, "seq"));
+}
 
 /* The newest ts in the clean log of gateway gw (NULL: any). */
 static double newest_ts(const fixture *f, const char *gw)
@@ -390,7 +393,8 @@ static void test_huge_counters_are_refused(void **state)
             if (c == 2)
                 json_object_set_new(o, "released", json_integer(bad[c]));
             else
-                json_object_foreach(prod, key, v) json_object_set_new(prod, key, json_integer(bad[c]));
+                json_object_foreach(prod, key, v)
+                    json_object_set_new(prod, key, json_integer(bad[c]));
             put_json(&h, o);
         }
     }

@@ -26,12 +26,11 @@
  *
  * The road not taken: correcting a fast clock by an estimated offset. A
  * drifting clock has no single offset, and the counts do not need one. */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
 #include "twin_mirror.h"
-
-static twin_reject admit(twin_mirror *m, const twin_msg *msg);
 
 static twin_reject refuse(twin_mirror *m, twin_reject r)
 {
@@ -150,6 +149,7 @@ static size_t confirm_n(const twin_mirror *m)
 
 static twin_reject hold(twin_mirror *m, twin_gateway *g, const twin_msg *msg, unsigned why)
 {
+    assert(g->n_held < TWIN_HOLD_MAX); /* confirm_n() + 1 at most: then it is decided */
     if (!g->n_held) {
         g->hold_why = why;
         g->against = 0;
@@ -189,8 +189,10 @@ static twin_reject admit(twin_mirror *m, const twin_msg *msg)
     if (gw < 0)
         return refuse(m, r);
     twin_gateway *g = m->gws[gw];
-    if (msg->type == TWIN_MSG_DEATH) /* idempotent, no seq: never held, moves no clock ahead */
-        return twin_mirror_apply_now(m, gw, msg, !g->clock_ahead && !(outlier(m, gw, msg) & TWIN_HOLD_TS));
+    if (msg->type == TWIN_MSG_DEATH) { /* idempotent, no seq: never held, moves no clock ahead */
+        bool ahead = g->clock_ahead || (outlier(m, gw, msg) & TWIN_HOLD_TS);
+        return twin_mirror_apply_now(m, gw, msg, !ahead);
+    }
     release(m, gw);
     unsigned why = outlier(m, gw, msg);
     if (!g->n_held)
@@ -254,6 +256,7 @@ static twin_reject establish(twin_mirror *m)
 
 static twin_reject startup_take(twin_mirror *m, const twin_msg *msg)
 {
+    assert(m->n_startup < TWIN_STARTUP_MAX); /* at the bound it is established */
     m->startup[m->n_startup++] = *msg;
     m->held++;
     if (agreeing(m, m->n_startup - 1) > confirm_n(m) || m->n_startup == TWIN_STARTUP_MAX)
