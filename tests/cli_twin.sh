@@ -83,6 +83,28 @@ check "twin without a transport: status 2" "[ $? -eq 2 ]"
 check "a shift ending before it starts: status 2" "[ $? -eq 2 ]"
 "$bin" twin "$model" --replay "$tmp/nope.jsonl" 2>/dev/null
 check "a missing log: status 1" "[ $? -eq 1 ]"
+"$bin" twin "$model" --replay "$tmp/shift.jsonl" --confirm 8 2>/dev/null
+check "--confirm beyond 7: status 2" "[ $? -eq 2 ]"
+"$bin" twin "$model" --replay "$tmp/shift.jsonl" --max-ahead 0s 2>/dev/null
+check "--max-ahead 0s: status 2" "[ $? -eq 2 ]"
+
+# ---- hostile input: a runaway seq, a future first birth, a NUL byte, nonsense gaps ------
+python3 - "$tmp/shift.jsonl" "$tmp/hostile.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1], 'rb').read().split(b'\n')[:-1]
+first = json.loads(lines[0]); first['ts'] = 9e6          # a birth from the far future
+out = [json.dumps(first, ensure_ascii=False).encode()] + lines[1:100]
+m = json.loads(lines[100]); m['seq'] = 2**63 - 1        # a seq near 2^63
+out += [json.dumps(m, ensure_ascii=False).encode(), lines[100] + b'\0' + lines[100]]
+out += [b'{"gap":[1e308,-1e308]}'] + lines[101:]
+open(sys.argv[2], 'wb').write(b'\n'.join(out) + b'\n')
+PY
+"$bin" twin "$model" --replay "$tmp/hostile.jsonl" --shift-end 14:00 --max-ahead 30min \
+  --seq-jump 1000 --confirm 2 --json /dev/null --summary "$tmp/hsum.json" --quiet
+check "hostile input: output still equals the ground truth" \
+  "[ \"\$(json '$tmp/hsum.json' 'd[\"output\"]')\" = \"\$(json '$tmp/truth.json' 'd[\"output\"]')\" ]"
+check "hostile input: each refused under its reason, nothing held" \
+  "[ \"\$(json '$tmp/hsum.json' '[(k, v) for k, v in d[\"rejected\"].items() if v] + [d[\"held\"]]')\" = \"[('malformed_json', 1), ('bad_value', 1), ('ts_in_future', 1), ('bad_gap', 1), 0]\" ]"
 
 # ---- MQTT with a real broker ---------------------------------------------------------------
 if ! command -v mosquitto >/dev/null; then

@@ -1,6 +1,7 @@
 /* cli_twin_opts.c -- parsing the options of the live twin, for `fabtwin
  * twin` and `fabtwin serve --twin` alike, so that the two cannot drift
  * apart. The table of what they mean is in docs/twin.md. */
+#include <math.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,7 +11,8 @@ void cli_twin_defaults(cli_twin_opts *t)
 {
     *t = (cli_twin_opts){.topic = "plant/line1", .json = "-"};
     t->so = (twin_session_options){.shift_end_tod_s = 16 * 3600, .forecast_every_s = 1800,
-                                   .replications = 100, .seed = 1, .stale_after_s = 900};
+                                   .replications = 100, .seed = 1, .stale_after_s = 900,
+                                   .max_ahead_s = 3600, .seq_jump = 65536, .confirm = 3};
 }
 
 static int duration(const char *opt, const char *v, double *d_s)
@@ -48,6 +50,19 @@ int cli_twin_option(cli_twin_opts *t, const char *o, const char *v)
         return duration(o, v, &t->so.forecast_every_s);
     } else if (strcmp(o, "--stale-after") == 0) {
         return duration(o, v, &t->so.stale_after_s);
+    } else if (strcmp(o, "--max-ahead") == 0) {
+        ft_error err;
+        if (ft_parse_duration(v, &t->so.max_ahead_s, &err) || t->so.max_ahead_s < 1 ||
+            t->so.max_ahead_s > 7 * 86400)
+            return cli_usage_error("bad --max-ahead '%s' (a duration from 1s to 7d, like 1h)", v);
+    } else if (strcmp(o, "--seq-jump") == 0) {
+        if (cli_parse_number(v, 1, 9e15, &x) || x != floor(x))
+            return cli_usage_error("bad --seq-jump '%s' (a whole number >= 1)", v);
+        t->so.seq_jump = (uint64_t)x;
+    } else if (strcmp(o, "--confirm") == 0) {
+        if (cli_parse_number(v, 1, TWIN_CONFIRM_MAX, &x) || x != floor(x))
+            return cli_usage_error("bad --confirm '%s' (a whole number from 1 to 7)", v);
+        t->so.confirm = (unsigned)x;
     } else if (strcmp(o, "--replications") == 0) {
         if (cli_parse_number(v, 1, 100000, &x))
             return cli_usage_error("bad --replications '%s'", v);

@@ -86,7 +86,8 @@ static int sim_option(serve_args *a, const char *o, const char *v)
 static const char *const sim_only[] = {"--length", NULL};
 static const char *const twin_only[] = {"--replay", "--mqtt", "--topic", "--record", "--json",
                                         "--summary", "--target", "--shift-end", "--forecast-every",
-                                        "--stale-after", "--replications", NULL};
+                                        "--stale-after", "--replications", "--max-ahead",
+                                        "--seq-jump", "--confirm", NULL};
 
 static bool is_one_of(const char *o, const char *const *list)
 {

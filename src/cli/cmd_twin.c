@@ -135,6 +135,7 @@ int cmd_twin(int argc, char **argv)
         signal(SIGTERM, SIG_DFL);
         stop_on_signal = NULL;
     }
+    twin_session_finish(s); /* what is still quarantined is decided now */
     if (rc == 0 && !a.quiet) {
         fprintf(stderr, "fabtwin twin: %llu messages, %llu accepted, output %llu, %zu forecasts\n",
                 (unsigned long long)s->mirror.received, (unsigned long long)s->mirror.accepted,

@@ -62,7 +62,8 @@ static const char usage[] =
     "  --twin                 show the live twin instead: --replay FILE [--speed X|max] or\n"
     "                         --mqtt URL [--topic T], and the twin options --target N,\n"
     "                         --shift-end HH:MM, --forecast-every D, --replications N,\n"
-    "                         --seed N, --stale-after D, --record F, --json F, --summary F\n"
+    "                         --seed N, --stale-after D, --max-ahead D, --seq-jump N,\n"
+    "                         --confirm N, --record F, --json F, --summary F\n"
     "                         (docs/twin.md); --speed is then the replay's (default 60)\n";
 
 typedef struct command {

@@ -87,6 +87,14 @@ static const ft_state as_ft[TWIN_ST_N] = {
     [TWIN_ST_FAILED] = FT_FAILED,   [TWIN_ST_SETUP] = FT_SETUP,  [TWIN_ST_OFF] = FT_OFF_SHIFT,
 };
 
+/* A count as JSON. The mirror's counts are sums of at most 2^53 - 1 per
+ * counter (twin_msg.h), far below INT64_MAX; the bound is checked here all
+ * the same, so that no count can ever come out negative. */
+static json_t *count(uint64_t n)
+{
+    return json_integer(n > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)n);
+}
+
 static json_t *station_doc(const twin_station_view *v)
 {
     json_t *servers = json_object(), *shares = json_object();
@@ -100,13 +108,13 @@ static json_t *station_doc(const twin_station_view *v)
         json_object_set_new(servers, ft_state_name((ft_state)k), json_integer(in ? v->servers : 0));
         json_object_set_new(shares, ft_state_name((ft_state)k), json_real(share[k]));
     }
-    return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:f, s:b, s:s?, s:f, s:I, s:I, s:o}", "name",
+    return json_pack("{s:s, s:s, s:o, s:o, s:I, s:o, s:f, s:b, s:s?, s:f, s:o, s:o, s:o}", "name",
                      v->name, "state", v->known ? ft_state_name(as_ft[v->state]) : "unknown",
-                     "servers", servers, "queue", (json_int_t)v->queued, "capacity",
-                     (json_int_t)v->capacity, "processed", (json_int_t)v->jobs, "utilization",
+                     "servers", servers, "queue", count(v->queued), "capacity",
+                     (json_int_t)v->capacity, "processed", count(v->jobs), "utilization",
                      share[FT_WORKING], "stale", v->stale, "gateway", v->gateway, "since_s",
-                     v->since_s, "processing", (json_int_t)v->processing, "held",
-                     (json_int_t)v->held, "states", shares);
+                     v->since_s, "processing", count(v->processing), "held", count(v->held),
+                     "states", shares);
 }
 
 static json_t *state_doc(const serve_twin *st, const twin_view *v, bool feeding)
@@ -123,19 +131,19 @@ static json_t *state_doc(const serve_twin *st, const twin_view *v, bool feeding)
     double hours = v->first_s > 0 ? (v->now_s - v->first_s) / 3600 : 0;
     double per_hour = hours > 0 ? (double)v->output / hours : 0;
     json_t *twin = json_pack(
-        "{s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:f, s:o}", "source",
-        st->replay ? "replay" : "mqtt", "received", (json_int_t)v->received, "accepted",
-        (json_int_t)v->accepted, "rejected", (json_int_t)v->rejected, "gaps",
-        (json_int_t)v->gaps, "released", (json_int_t)v->released, "shift_end_s",
+        "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "source",
+        st->replay ? "replay" : "mqtt", "received", count(v->received), "accepted",
+        count(v->accepted), "rejected", count(v->rejected), "gaps", count(v->gaps), "released",
+        count(v->released), "shift_end_s",
         v->shift_end_s > 0 ? json_real(v->shift_end_s) : json_null(), "forecasts",
-        (json_int_t)v->n_forecasts, "stale_after_s", st->o.session.stale_after_s, "gateways",
+        count(v->n_forecasts), "stale_after_s", st->o.session.stale_after_s, "gateways",
         gateways);
     const char *bottleneck = v->n_forecasts ? v->forecast.bottleneck : NULL;
-    return json_pack("{s:s, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f, s:n, s:s?, s:o, s:[], s:[], "
+    return json_pack("{s:s, s:f, s:b, s:f, s:o, s:o, s:o, s:f, s:f, s:n, s:s?, s:o, s:[], s:[], "
                      "s:o}",
                      "mode", "twin", "time_s", v->now_s, "running", feeding, "speed",
-                     st->replay ? st->o.speed : 1.0, "wip", (json_int_t)v->wip, "produced",
-                     (json_int_t)v->output, "scrapped", (json_int_t)v->scrapped,
+                     st->replay ? st->o.speed : 1.0, "wip", count(v->wip), "produced",
+                     count(v->output), "scrapped", count(v->scrapped),
                      "throughput_per_hour", per_hour, "takt_s", per_hour > 0 ? 3600 / per_hour : 0,
                      "oee_mean", "bottleneck", bottleneck, "stations", stations, "conveyors",
                      "vehicles", "twin", twin);
@@ -143,8 +151,8 @@ static json_t *state_doc(const serve_twin *st, const twin_view *v, bool feeding)
 
 static json_t *forecast_doc(const twin_forecast *f)
 {
-    json_t *d = json_pack("{s:f, s:f, s:I, s:f, s:f, s:f, s:f, s:s?, s:i, s:i, s:f}", "time_s",
-                          f->now_s, "shift_end_s", f->end_s, "so_far", (json_int_t)f->so_far,
+    json_t *d = json_pack("{s:f, s:f, s:o, s:f, s:f, s:f, s:f, s:s?, s:i, s:i, s:f}", "time_s",
+                          f->now_s, "shift_end_s", f->end_s, "so_far", count(f->so_far),
                           "p10", f->p10, "p50", f->p50, "p90", f->p90, "mean", f->mean,
                           "bottleneck", f->bottleneck, "replications", f->replications,
                           "stale_stations", f->stale_stations, "elapsed_ms", f->elapsed_ms);
@@ -239,6 +247,7 @@ static void *feed(void *arg)
     ft_error err = {0};
     int rc = st->replay ? replay_feed(st, &err)
                         : twin_mqtt_run_twin(st->session, st->o.mqtt, st->o.topic, &err);
+    twin_session_finish(st->session); /* what is still quarantined is decided now */
     pthread_mutex_lock(&st->mu);
     st->feeding = false;
     if (rc) {

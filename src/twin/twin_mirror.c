@@ -16,6 +16,7 @@
  * Items live in an open-addressing table with linear probing and
  * backward-shift deletion; finished items stay a while as tombstones so
  * that their late messages do not bring them back to life. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,9 +32,15 @@ int twin_mirror_init(twin_mirror *m, const twin_model *tm, ft_error *err)
     m->tm = tm;
     m->max_future_s = 3600;
     m->max_past_s = 86400;
+    m->seq_jump = TWIN_SEQ_WINDOW;
+    m->confirm = 3;
     m->items = calloc(TWIN_ITEM_SLOTS, sizeof *m->items);
-    if (!m->items)
+    m->startup = malloc(TWIN_STARTUP_MAX * sizeof *m->startup);
+    if (!m->items || !m->startup) {
+        free(m->items);
+        free(m->startup);
         return ft_fail(err, NULL, 0, 0, "out of memory");
+    }
     for (size_t i = 0; i < TWIN_MAX_STATIONS; i++) {
         m->st[i].gw = -1;
         m->st[i].queue_ts_s = -1;
@@ -43,8 +50,11 @@ int twin_mirror_init(twin_mirror *m, const twin_model *tm, ft_error *err)
 
 void twin_mirror_free(twin_mirror *m)
 {
-    for (size_t i = 0; i < m->n_gws; i++)
+    for (size_t i = 0; i < m->n_gws; i++) {
+        free(m->gws[i]->held);
         free(m->gws[i]);
+    }
+    free(m->startup);
     free(m->items);
     memset(m, 0, sizeof *m);
 }
@@ -115,7 +125,7 @@ static void item_bury(twin_mirror *m, twin_item *it)
 
 /* ---- gateways --------------------------------------------------------------- */
 
-static int gateway_of(twin_mirror *m, const char *name, twin_reject *why)
+int twin_mirror_gateway(twin_mirror *m, const char *name, twin_reject *why)
 {
     for (size_t i = 0; i < m->n_gws; i++)
         if (strcmp(m->gws[i]->name, name) == 0)
@@ -125,7 +135,11 @@ static int gateway_of(twin_mirror *m, const char *name, twin_reject *why)
         return -1;
     }
     twin_gateway *g = calloc(1, sizeof *g);
-    if (!g) {
+    if (g && !(g->held = malloc(TWIN_HOLD_MAX * sizeof *g->held))) {
+        free(g);
+        g = NULL;
+    }
+    if (!g) { /* out of memory: as if the table were full */
         *why = TWIN_REJ_TOO_MANY_GATEWAYS;
         return -1;
     }
@@ -368,18 +382,16 @@ static twin_reject apply_birth_death(twin_mirror *m, int gw, const twin_msg *msg
     return TWIN_OK;
 }
 
-twin_reject twin_mirror_apply(twin_mirror *m, const twin_msg *msg)
+/* The message has passed admission (twin_admit.c): the clock bounds, the
+ * gateway's seq range and its quarantine. What is left are the checks
+ * against the model and the duplicate window. */
+twin_reject twin_mirror_apply_now(twin_mirror *m, int gw, const twin_msg *msg, bool moves_clock)
 {
     twin_reject r = TWIN_OK;
-    if (m->clock_set && msg->ts_s > m->now_s + m->max_future_s)
-        r = TWIN_REJ_FUTURE;
-    else if (m->clock_set && msg->ts_s < m->now_s - m->max_past_s)
-        r = TWIN_REJ_TOO_OLD;
-    int gw = r ? -1 : gateway_of(m, msg->gw, &r);
     /* a death is idempotent and may come from the broker (the last will,
      * written before the gateway knew its last seq): no seq check for it */
     bool death = msg->type == TWIN_MSG_DEATH;
-    if (!r && !death)
+    if (!death)
         r = seq_check(m->gws[gw], msg->seq);
     if (!r) {
         switch (msg->type) {
@@ -388,7 +400,7 @@ twin_reject twin_mirror_apply(twin_mirror *m, const twin_msg *msg)
         case TWIN_MSG_STATION: r = apply_station(m, gw, msg); break;
         case TWIN_MSG_PART: r = apply_part(m, gw, msg); break;
         case TWIN_MSG_COUNTERS: r = apply_counters(m, m->gws[gw], msg); break;
-        default: r = TWIN_REJ_UNKNOWN_TYPE; break;
+        case TWIN_MSG_N_TYPES: r = TWIN_REJ_UNKNOWN_TYPE; break;
         }
     }
     if (r) {
@@ -396,12 +408,16 @@ twin_reject twin_mirror_apply(twin_mirror *m, const twin_msg *msg)
         return r;
     }
     if (!death) {
-        seq_mark(m->gws[gw], msg->seq);
-        if (msg->ts_s > m->gws[gw]->last_ts_s)
-            m->gws[gw]->last_ts_s = msg->ts_s;
+        twin_gateway *g = m->gws[gw];
+        seq_mark(g, msg->seq);
+        if (!g->heard || msg->ts_s > g->last_ts_s)
+            g->last_ts_s = msg->ts_s;
+        g->heard = true;
     }
     m->accepted++;
-    if (!m->clock_set || msg->ts_s > m->now_s)
+    if (m->on_applied)
+        m->on_applied(m->applied_ctx, msg);
+    if (moves_clock && (!m->clock_set || msg->ts_s > m->now_s))
         m->now_s = msg->ts_s;
     m->clock_set = true;
     return TWIN_OK;
@@ -423,11 +439,19 @@ twin_reject twin_mirror_ingest(twin_mirror *m, const char *payload, size_t len)
     return r ? r : twin_mirror_apply(m, &msg);
 }
 
-void twin_mirror_mark_gap(twin_mirror *m, double from_s, double to_s)
+twin_reject twin_mirror_mark_gap(twin_mirror *m, double from_s, double to_s)
 {
+    bool span = isfinite(from_s) && isfinite(to_s) && from_s >= 0 && from_s <= to_s &&
+                to_s <= TWIN_TS_MAX_S;
+    if (span && m->clock_set)
+        span = from_s >= m->now_s - m->max_past_s && to_s <= m->now_s + m->max_future_s;
+    if (!span) {
+        m->rejects[TWIN_REJ_BAD_GAP]++;
+        return TWIN_REJ_BAD_GAP;
+    }
     m->gaps++;
-    if (to_s > from_s)
-        m->gap_s += to_s - from_s;
+    m->gap_s += to_s - from_s;
+    return TWIN_OK;
 }
 
 /* ---- counts -------------------------------------------------------------------- */
@@ -506,8 +530,8 @@ void twin_mirror_write_json(const twin_mirror *m, FILE *out)
     fprintf(out, "{\"now_s\":%.3f,\"received\":%llu,\"accepted\":%llu,\"out_of_order\":%llu,",
             m->now_s, (unsigned long long)m->received, (unsigned long long)m->accepted,
             (unsigned long long)m->out_of_order);
-    fprintf(out, "\"gaps\":%llu,\"gap_s\":%.3f,\"rejected\":{", (unsigned long long)m->gaps,
-            m->gap_s);
+    fprintf(out, "\"gaps\":%llu,\"gap_s\":%.3f,\"held\":%llu,\"rejected\":{",
+            (unsigned long long)m->gaps, m->gap_s, (unsigned long long)m->held);
     for (int r = 1; r < TWIN_REJ_N; r++)
         fprintf(out, "%s\"%s\":%llu", r > 1 ? "," : "", twin_reject_name((twin_reject)r),
                 (unsigned long long)m->rejects[r]);
@@ -561,9 +585,11 @@ void twin_mirror_write_json(const twin_mirror *m, FILE *out)
         fputs(i ? "," : "", out);
         fputs("{\"name\":", out);
         base_json_put(out, g->name, strlen(g->name));
-        fprintf(out, ",\"alive\":%s,\"max_seq\":%llu,\"final_counters\":%s,\"tally_folds\":%llu}",
+        fprintf(out, ",\"alive\":%s,\"max_seq\":%llu,\"final_counters\":%s,\"tally_folds\":%llu,"
+                     "\"clock_ahead\":%s,\"held\":%zu}",
                 g->alive ? "true" : "false", (unsigned long long)g->max_seq,
-                g->final_seen ? "true" : "false", (unsigned long long)g->ring_folds);
+                g->final_seen ? "true" : "false", (unsigned long long)g->ring_folds,
+                g->clock_ahead ? "true" : "false", g->n_held);
     }
     fputs("]}\n", out);
 }

@@ -18,6 +18,9 @@
 #define TWIN_GONE_KEEP 16384      /* finished items remembered to ignore their late messages */
 #define TWIN_ITEM_LIVE_MAX (TWIN_ITEM_SLOTS / 2 - TWIN_GONE_KEEP) /* items in the plant */
 #define TWIN_TALLY_RING 4096      /* per gateway: counted events since its last counters */
+#define TWIN_HOLD_MAX 8           /* per gateway: quarantined messages (confirm + 1 at most) */
+#define TWIN_STARTUP_MAX 16       /* messages held before the plant clock is established */
+#define TWIN_CONFIRM_MAX (TWIN_HOLD_MAX - 1)
 
 typedef enum twin_phase {
     TWIN_IN_TRANSIT,  /* released, or on a conveyor: not placeable */
@@ -58,7 +61,19 @@ typedef struct twin_gateway {
     twin_tally ring[TWIN_TALLY_RING];
     size_t ring_head, ring_n;
     uint64_t ring_folds;         /* tallies folded into the base because the ring was full */
+    /* admission (twin_admit.c) */
+    bool heard;                  /* a message of it was applied (last_ts_s is its clock) */
+    bool clock_ahead;            /* confirmed ahead of the others: applied, not moving the clock */
+    twin_msg *held;              /* TWIN_HOLD_MAX quarantined messages */
+    size_t n_held;               /* quarantined messages, oldest first */
+    unsigned hold_why;           /* TWIN_HOLD_SEQ | TWIN_HOLD_TS: what made them outliers */
+    unsigned against;            /* its in-range messages since the hold began */
+    uint64_t range_seq;          /* the newest seq admitted (applied or refused by the model) */
+    bool any_range;
 } twin_gateway;
+
+#define TWIN_HOLD_SEQ 1u          /* seq beyond max_seq + seq_jump */
+#define TWIN_HOLD_TS 2u           /* ts beyond the reference clock + max_future_s */
 
 typedef struct twin_station_live {
     twin_station_state state;
@@ -79,6 +94,11 @@ typedef struct twin_mirror {
     double now_s;                /* the plant clock: newest accepted ts */
     bool clock_set;
     double max_future_s, max_past_s;
+    uint64_t seq_jump;           /* a seq further than this past the gateway's newest is held */
+    unsigned confirm;            /* a hold is decided by this many later messages (1..7) */
+    twin_msg *startup;           /* TWIN_STARTUP_MAX: held until the clock is established */
+    size_t n_startup;
+    uint64_t held;               /* quarantined now (startup and holds) */
     double stale_after_s;        /* a gateway silent this long is stale too; 0: only its death */
     twin_gateway *gws[TWIN_MAX_GATEWAYS];
     size_t n_gws;
@@ -92,6 +112,10 @@ typedef struct twin_mirror {
     uint64_t gaps;               /* connection gaps marked (twin_mirror_mark_gap) */
     double gap_s;
     double first_ts_s;           /* the earliest birth: forecasts align to it */
+    /* called for every message applied, also one released from quarantine
+     * later (NULL: none); the session keeps its stations' changes with it */
+    void (*on_applied)(void *ctx, const twin_msg *msg);
+    void *applied_ctx;
     char last_why[160];
 } twin_mirror;
 
@@ -107,8 +131,25 @@ twin_reject twin_mirror_ingest(twin_mirror *m, const char *payload, size_t len);
 twin_reject twin_mirror_parse(twin_mirror *m, const char *payload, size_t len, twin_msg *msg);
 twin_reject twin_mirror_apply(twin_mirror *m, const twin_msg *msg);
 
-/* A span in which the twin could not hear the plant (broker down). */
-void twin_mirror_mark_gap(twin_mirror *m, double from_s, double to_s);
+/* Apply a parsed message now, past the admission rules: the clock moves to
+ * its ts if `moves_clock`. For twin_admit.c only. */
+twin_reject twin_mirror_apply_now(twin_mirror *m, int gw, const twin_msg *msg, bool moves_clock);
+int twin_mirror_gateway(twin_mirror *m, const char *name, twin_reject *why);
+
+/* The end of the input: what is still quarantined is decided now (the
+ * startup hold establishes the clock on what it has; an unconfirmed jump is
+ * rejected). Further messages may follow; they are admitted as usual. */
+void twin_mirror_finish(twin_mirror *m);
+
+/* Would msg, applied now, move the plant clock forward (twin_admit.c)? The
+ * session runs due forecasts only before such a message. */
+bool twin_mirror_moves_clock(const twin_mirror *m, const twin_msg *msg);
+
+/* A span in which the twin could not hear the plant (broker down). Refused
+ * (TWIN_REJ_BAD_GAP, counted) unless 0 <= from_s <= to_s <= TWIN_TS_MAX_S
+ * and, once the clock runs, the span lies within [now - max_past_s,
+ * now + max_future_s]. */
+twin_reject twin_mirror_mark_gap(twin_mirror *m, double from_s, double to_s);
 
 uint64_t twin_mirror_produced(const twin_mirror *m, int product);
 uint64_t twin_mirror_scrapped(const twin_mirror *m, int product);

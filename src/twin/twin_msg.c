@@ -20,7 +20,7 @@ static const char *const reject_names[TWIN_REJ_N] = {
     "ok", "too_large", "malformed_json", "not_an_object", "missing_field", "wrong_type",
     "bad_version", "unknown_type", "bad_value", "unknown_station", "unknown_object",
     "unknown_product", "ts_in_future", "ts_too_old", "duplicate", "seq_too_old",
-    "too_many_gateways", "item_table_full"};
+    "too_many_gateways", "item_table_full", "seq_jump", "bad_gap"};
 static const char *const state_words[TWIN_ST_N] = {"working", "idle", "blocked",
                                                    "failed", "setup", "off"};
 static const char *const part_words[TWIN_PART_N] = {
@@ -29,7 +29,10 @@ static const char *const part_words[TWIN_PART_N] = {
 static const char *const type_words[TWIN_MSG_N_TYPES] = {"birth", "death", "station", "part",
                                                          "counters"};
 
-const char *twin_reject_name(twin_reject r) { return r < TWIN_REJ_N ? reject_names[r] : "?"; }
+const char *twin_reject_name(twin_reject r)
+{
+    return r < TWIN_REJ_N ? reject_names[r] : r == TWIN_QUARANTINED ? "held" : "?";
+}
 const char *twin_state_word(twin_station_state s) { return s < TWIN_ST_N ? state_words[s] : "?"; }
 const char *twin_part_word(twin_part_event e) { return e < TWIN_PART_N ? part_words[e] : "?"; }
 const char *twin_type_word(twin_msg_type t) { return t < TWIN_MSG_N_TYPES ? type_words[t] : "?"; }
@@ -88,7 +91,7 @@ static twin_reject get_uint(json_t *o, const char *key, bool required, uint64_t 
     if (!json_is_integer(v))
         return fail(why, TWIN_REJ_WRONG_TYPE, key);
     json_int_t x = json_integer_value(v);
-    if (x < 0)
+    if (x < 0 || (uint64_t)x > TWIN_INT_MAX)
         return fail(why, TWIN_REJ_BAD_VALUE, key);
     *dst = (uint64_t)x;
     return TWIN_OK;
@@ -111,7 +114,9 @@ static twin_reject parse_counts(json_t *o, twin_msg *m, char *why)
         json_object_foreach(obj, key, v) {
             if (!json_is_integer(v))
                 return fail(why, TWIN_REJ_WRONG_TYPE, key);
-            if (json_integer_value(v) < 0 || strlen(key) >= TWIN_NAME_MAX)
+            json_int_t x = json_integer_value(v);
+            if (x < 0 || (uint64_t)x > TWIN_INT_MAX || key[0] == '\0' ||
+                strlen(key) >= TWIN_NAME_MAX)
                 return fail(why, TWIN_REJ_BAD_VALUE, key);
             size_t i = 0;
             while (i < m->n_counts && strcmp(m->counts[i].product, key) != 0)
@@ -123,7 +128,7 @@ static twin_reject parse_counts(json_t *o, twin_msg *m, char *why)
                 strcpy(m->counts[i].product, key);
                 m->counts[i].produced = m->counts[i].scrapped = 0;
             }
-            uint64_t n = (uint64_t)json_integer_value(v);
+            uint64_t n = (uint64_t)x;
             if (pass == 0)
                 m->counts[i].produced = n;
             else
@@ -222,10 +227,12 @@ static twin_reject parse_body(json_t *o, twin_msg *m, char *why)
         json_object_foreach(q, key, qv) {
             if (!json_is_integer(qv))
                 return fail(why, TWIN_REJ_WRONG_TYPE, "queues{}");
-            if (m->n_queues == 16 || json_integer_value(qv) < 0 || strlen(key) >= TWIN_NAME_MAX)
+            json_int_t level = json_integer_value(qv);
+            if (m->n_queues == 16 || level < 0 || level > TWIN_QUEUE_MAX || key[0] == '\0' ||
+                strlen(key) >= TWIN_NAME_MAX)
                 return fail(why, TWIN_REJ_BAD_VALUE, "queues{}");
             strcpy(m->queue_station[m->n_queues], key);
-            m->queue_level[m->n_queues++] = (long)json_integer_value(qv);
+            m->queue_level[m->n_queues++] = (long)level;
         }
         return parse_counts(o, m, why);
     }

@@ -14,6 +14,12 @@
 #define TWIN_NAME_MAX 128         /* station, product, gateway names (bytes, with NUL) */
 #define TWIN_MSG_MAX_PRODUCTS 32  /* entries of a counters message */
 #define TWIN_TS_MAX_S 1.0e7       /* plant time stays below ~16 weeks after Monday 00:00 */
+/* Every integer of a message (seq, item, into, counters) is at most 2^53 - 1:
+ * exactly representable as a JSON number everywhere (a browser, a double),
+ * and the sum of all counters of all gateways stays far below INT64_MAX, so
+ * no total can wrap or turn negative on its way out. */
+#define TWIN_INT_MAX 9007199254740991ull
+#define TWIN_QUEUE_MAX 1000000000L /* items waiting at one station (counters "queues") */
 
 /* Why a message was not applied. The mirror keeps one counter per reason. */
 typedef enum twin_reject {
@@ -29,13 +35,16 @@ typedef enum twin_reject {
     TWIN_REJ_UNKNOWN_STATION, /* names no station of the model */
     TWIN_REJ_UNKNOWN_OBJECT,  /* a part event "at" a place the model does not have */
     TWIN_REJ_UNKNOWN_PRODUCT,
-    TWIN_REJ_FUTURE,          /* ts too far ahead of the twin's clock */
+    TWIN_REJ_FUTURE,          /* ts too far ahead of the plant clock, not confirmed */
     TWIN_REJ_TOO_OLD,         /* ts too far behind the twin's clock */
     TWIN_REJ_DUPLICATE,       /* this gateway's seq was seen already */
     TWIN_REJ_SEQ_TOO_OLD,     /* seq below the duplicate window: cannot tell, refused */
     TWIN_REJ_TOO_MANY_GATEWAYS,
     TWIN_REJ_ITEM_TABLE_FULL, /* the per-item map is at its bound */
-    TWIN_REJ_N
+    TWIN_REJ_SEQ_JUMP,        /* a forward seq jump the gateway's next messages did not confirm */
+    TWIN_REJ_BAD_GAP,         /* a gap record of a log that is not a span of plant time */
+    TWIN_REJ_N,
+    TWIN_QUARANTINED = TWIN_REJ_N /* not a rejection: quarantined until later messages decide */
 } twin_reject;
 
 const char *twin_reject_name(twin_reject r);

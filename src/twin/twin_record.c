@@ -9,6 +9,7 @@
  * persistent session (QoS 1) delivers again on reconnect. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -136,24 +137,56 @@ struct twin_replay {
     json_t *envelope;  /* the current line's, owning payload and topic */
 };
 
-twin_replay *twin_replay_open(const char *path, ft_error *err)
+static twin_replay *replay_on(FILE *f, const char *path, ft_error *err)
 {
     twin_replay *p = calloc(1, sizeof *p);
-    if (!p) {
-        ft_fail(err, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
-    p->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    p->line = malloc(TWIN_REPLAY_LINE_MAX + 1);
-    if (!p->f || !p->line) {
-        ft_fail(err, path, 0, 0, "cannot read: %s", !p->f ? strerror(errno) : "out of memory");
-        if (p->f && p->f != stdin)
-            fclose(p->f);
-        free(p->line);
+    char *line = malloc(TWIN_REPLAY_LINE_MAX + 1);
+    if (!f || !p || !line) {
+        ft_fail(err, path, 0, 0, "cannot read: %s", !f ? strerror(errno) : "out of memory");
+        if (f && f != stdin)
+            fclose(f);
+        free(line);
         free(p);
         return NULL;
     }
+    p->f = f;
+    p->line = line;
     return p;
+}
+
+twin_replay *twin_replay_open(const char *path, ft_error *err)
+{
+    return replay_on(strcmp(path, "-") == 0 ? stdin : fopen(path, "r"), path, err);
+}
+
+twin_replay *twin_replay_open_file(FILE *f, ft_error *err)
+{
+    return replay_on(f, NULL, err);
+}
+
+/* One line of at most TWIN_REPLAY_LINE_MAX bytes into p->line, its length
+ * counted as it is read: a NUL byte is a byte of the line like any other
+ * (strlen would cut the line there). The rest of a longer line is skipped.
+ * Returns the length, or -1 at the end of the file. */
+static long read_line(twin_replay *p)
+{
+    size_t n = 0;
+    int c;
+    flockfile(p->f);
+    while ((c = getc_unlocked(p->f)) != EOF && c != '\n')
+        if (n < TWIN_REPLAY_LINE_MAX)
+            p->line[n++] = (char)c;
+    funlockfile(p->f);
+    if (c == EOF && n == 0)
+        return -1;
+    p->line[n] = '\0';
+    return (long)n;
+}
+
+/* A gap's end: a finite JSON number, else NaN (the mirror refuses it). */
+static double gap_end(json_t *v)
+{
+    return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 int twin_replay_next(twin_replay *p, twin_replay_line *out)
@@ -162,26 +195,25 @@ int twin_replay_next(twin_replay *p, twin_replay_line *out)
         json_decref(p->envelope);
         p->envelope = NULL;
     }
-    if (!fgets(p->line, TWIN_REPLAY_LINE_MAX + 1, p->f))
+    long got = read_line(p);
+    if (got < 0)
         return ferror(p->f) ? -1 : 0;
-    size_t n = strlen(p->line);
-    if (n == TWIN_REPLAY_LINE_MAX && p->line[n - 1] != '\n') {
-        int c; /* an over-long line: skip its rest, hand on the part (it is refused) */
-        while ((c = fgetc(p->f)) != EOF && c != '\n')
-            ;
-    }
-    while (n > 0 && (p->line[n - 1] == '\n' || p->line[n - 1] == '\r'))
+    size_t n = (size_t)got;
+    if (n > 0 && p->line[n - 1] == '\r')
         p->line[--n] = '\0';
     *out = (twin_replay_line){.payload = p->line, .len = n, .topic = ""};
-    if (strncmp(p->line, "{\"rx\":", 6) != 0 && strncmp(p->line, "{\"gap\":", 7) != 0)
+    if (n < 7 || (memcmp(p->line, "{\"rx\":", 6) != 0 && memcmp(p->line, "{\"gap\":", 7) != 0))
         return 1; /* a bare message */
-    json_t *e = json_loadb(p->line, n, JSON_ALLOW_NUL, NULL);
+    json_t *e = json_loadb(p->line, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, NULL);
     json_t *gap = e ? json_object_get(e, "gap") : NULL;
     json_t *payload = e ? json_object_get(e, "payload") : NULL;
-    if (gap && json_is_array(gap) && json_array_size(gap) == 2) {
+    if (gap || memcmp(p->line, "{\"gap\":", 7) == 0) {
+        /* a gap record: [FROM_S, TO_S], both numbers; anything else (also
+         * what is not JSON, 1e400) is a gap the mirror refuses (bad_gap) */
+        bool pair = json_is_array(gap) && json_array_size(gap) == 2 && json_object_size(e) == 1;
         out->is_gap = true;
-        out->gap_from_s = json_number_value(json_array_get(gap, 0));
-        out->gap_to_s = json_number_value(json_array_get(gap, 1));
+        out->gap_from_s = pair ? gap_end(json_array_get(gap, 0)) : NAN;
+        out->gap_to_s = pair ? gap_end(json_array_get(gap, 1)) : NAN;
         json_decref(e);
         return 1;
     }

@@ -41,6 +41,8 @@ typedef struct twin_replay_line {
 typedef struct twin_replay twin_replay;
 
 twin_replay *twin_replay_open(const char *path, ft_error *err);
+/* The same on an open stream, which the player then owns (and closes). */
+twin_replay *twin_replay_open_file(FILE *f, ft_error *err);
 /* 1: a line, 0: end of file, -1: read error. */
 int twin_replay_next(twin_replay *p, twin_replay_line *line);
 void twin_replay_close(twin_replay *p);

@@ -17,6 +17,8 @@
 
 #include "twin_session.h"
 
+static void applied(void *ctx, const twin_msg *msg);
+
 int twin_session_init(twin_session *s, const ft_model *m, const twin_session_options *o,
                       ft_error *err)
 {
@@ -32,6 +34,14 @@ int twin_session_init(twin_session *s, const ft_model *m, const twin_session_opt
         return -1;
     }
     s->mirror.stale_after_s = o->stale_after_s;
+    s->mirror.on_applied = applied;
+    s->mirror.applied_ctx = s;
+    if (o->max_ahead_s > 0)
+        s->mirror.max_future_s = o->max_ahead_s;
+    if (o->seq_jump > 0)
+        s->mirror.seq_jump = o->seq_jump;
+    if (o->confirm > 0)
+        s->mirror.confirm = o->confirm;
     if (o->record_path && !(s->rec = twin_recorder_open(o->record_path, err))) {
         twin_mirror_free(&s->mirror);
         twin_model_free(&s->tm);
@@ -131,6 +141,14 @@ static void note_change(twin_session *s, int station)
     s->n_changes[station] = n + 1;
 }
 
+/* The mirror applied a message (now, or released from quarantine). */
+static void applied(void *ctx, const twin_msg *msg)
+{
+    twin_session *s = ctx;
+    if (msg->type == TWIN_MSG_STATION)
+        note_change(s, twin_model_station(&s->tm, msg->station));
+}
+
 twin_reject twin_session_message(twin_session *s, const char *topic, const char *payload,
                                  size_t len)
 {
@@ -140,23 +158,33 @@ twin_reject twin_session_message(twin_session *s, const char *topic, const char 
     s->version++;
     twin_reject r = twin_mirror_parse(&s->mirror, payload, len, &s->msg);
     if (r == TWIN_OK) {
-        forecasts_before(s, s->msg.ts_s);
+        /* only a message that moves the plant clock is a boundary: a held,
+         * refused or clock-ahead one must not run forecasts for its time */
+        if (twin_mirror_moves_clock(&s->mirror, &s->msg))
+            forecasts_before(s, s->msg.ts_s);
         r = twin_mirror_apply(&s->mirror, &s->msg);
-        if (r == TWIN_OK && s->shift_end_s == 0)
-            forecasts_before(s, s->msg.ts_s); /* fixes the shift end on the first message */
-        if (r == TWIN_OK && s->msg.type == TWIN_MSG_STATION)
-            note_change(s, twin_model_station(&s->tm, s->msg.station));
+        if (s->mirror.clock_set && s->shift_end_s == 0)
+            forecasts_before(s, s->mirror.now_s); /* fixes the shift end once the clock runs */
     }
     pthread_mutex_unlock(&s->mu);
     return r;
 }
 
-void twin_session_gap(twin_session *s, double from_s, double to_s)
+twin_reject twin_session_gap(twin_session *s, double from_s, double to_s)
 {
     if (s->rec)
         twin_recorder_gap(s->rec, from_s, to_s);
     pthread_mutex_lock(&s->mu);
-    twin_mirror_mark_gap(&s->mirror, from_s, to_s);
+    twin_reject r = twin_mirror_mark_gap(&s->mirror, from_s, to_s);
+    s->version++;
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+void twin_session_finish(twin_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    twin_mirror_finish(&s->mirror);
     s->version++;
     pthread_mutex_unlock(&s->mu);
 }

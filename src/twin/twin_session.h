@@ -26,6 +26,10 @@ typedef struct twin_session_options {
     uint64_t seed;
     double target;
     double stale_after_s;        /* twin_mirror.stale_after_s: silence that makes stations stale */
+    /* admission of outliers (twin_admit.c); 0: the mirror's default */
+    double max_ahead_s;          /* twin_mirror.max_future_s (1 h) */
+    uint64_t seq_jump;           /* twin_mirror.seq_jump (65,536) */
+    unsigned confirm;            /* twin_mirror.confirm (3) */
     const char *record_path;     /* NULL: do not record */
     FILE *out;                   /* forecasts as JSON lines; NULL: none */
     twin_forecast_fn on_forecast;/* called on the feeding thread, without the lock */
@@ -68,7 +72,9 @@ int twin_session_close_record(twin_session *s, ft_error *err);
  * runs first, on the state up to it. */
 twin_reject twin_session_message(twin_session *s, const char *topic, const char *payload,
                                  size_t len);
-void twin_session_gap(twin_session *s, double from_s, double to_s);
+twin_reject twin_session_gap(twin_session *s, double from_s, double to_s);
+/* The end of the input: quarantined messages are decided (twin_mirror_finish). */
+void twin_session_finish(twin_session *s);
 /* The plant clock (the newest accepted ts), for the feeding thread's pacing. */
 double twin_session_now(const twin_session *s);
 
