@@ -120,5 +120,7 @@ fails "mapf --scen FOLDER says it is a folder" "cannot read the scenario: is a d
   fast "$bin" mapf --map "$tmp/ok.map" --scen "$tmp" --agents 1
 fails "mapf --check --plan FIFO does not hang" "cannot read the plan: not a regular file" \
   fast "$bin" mapf --check --map "$tmp/ok.map" --scen "$tmp/row.scen" --plan "$tmp/pipe.map"
+fails "twin --replay FOLDER says it is a folder" "cannot read: is a directory" \
+  fast "$bin" twin models/elevator-line.yaml --replay "$tmp"
 
 finish

@@ -124,7 +124,7 @@ int cmd_twin(int argc, char **argv)
             pace(&last_s, s->mirror.now_s, t->speed);
         }
         if (p && got < 0)
-            rc = ft_fail(&err, t->replay, 0, 0, "read error") ? 1 : 1;
+            rc = ft_fail(&err, t->replay, 0, 0, "cannot read: %s", twin_replay_error(p)) ? 1 : 1;
         twin_replay_close(p);
     } else {
         stop_on_signal = s;

@@ -237,7 +237,7 @@ static int replay_feed(serve_twin *st, ft_error *err)
             nap(st, due - wall);
     }
     if (!twin_session_stop_requested(s) && got < 0)
-        return ft_fail(err, st->o.replay, 0, 0, "read error");
+        return ft_fail(err, st->o.replay, 0, 0, "cannot read: %s", twin_replay_error(st->replay));
     return 0;
 }
 

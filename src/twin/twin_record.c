@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -133,6 +134,7 @@ int twin_recorder_close(twin_recorder *r)
 
 struct twin_replay {
     FILE *f;
+    int read_errno;    /* why the last read failed, 0 when it did not */
     char *line;
     json_t *envelope;  /* the current line's, owning payload and topic */
 };
@@ -141,6 +143,15 @@ static twin_replay *replay_on(FILE *f, const char *path, ft_error *err)
 {
     twin_replay *p = calloc(1, sizeof *p);
     char *line = malloc(TWIN_REPLAY_LINE_MAX + 1);
+    struct stat sb;
+    if (f && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        /* a log is a file, a FIFO or standard input; the words of base_read */
+        ft_fail(err, path, 0, 0, "cannot read: is a directory");
+        fclose(f);
+        free(line);
+        free(p);
+        return NULL;
+    }
     if (!f || !p || !line) {
         ft_fail(err, path, 0, 0, "cannot read: %s", !f ? strerror(errno) : "out of memory");
         if (f && f != stdin)
@@ -157,6 +168,11 @@ static twin_replay *replay_on(FILE *f, const char *path, ft_error *err)
 twin_replay *twin_replay_open(const char *path, ft_error *err)
 {
     return replay_on(strcmp(path, "-") == 0 ? stdin : fopen(path, "r"), path, err);
+}
+
+const char *twin_replay_error(const twin_replay *p)
+{
+    return strerror(p->read_errno ? p->read_errno : EIO);
 }
 
 twin_replay *twin_replay_open_file(FILE *f, ft_error *err)
@@ -196,8 +212,13 @@ int twin_replay_next(twin_replay *p, twin_replay_line *out)
         p->envelope = NULL;
     }
     long got = read_line(p);
-    if (got < 0)
-        return ferror(p->f) ? -1 : 0;
+    if (got < 0) {
+        if (ferror(p->f)) {
+            p->read_errno = errno ? errno : EIO;
+            return -1;
+        }
+        return 0;
+    }
     size_t n = (size_t)got;
     if (n > 0 && p->line[n - 1] == '\r')
         p->line[--n] = '\0';

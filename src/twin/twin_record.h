@@ -46,5 +46,7 @@ twin_replay *twin_replay_open_file(FILE *f, ft_error *err);
 /* 1: a line, 0: end of file, -1: read error. */
 int twin_replay_next(twin_replay *p, twin_replay_line *line);
 void twin_replay_close(twin_replay *p);
+/* Why twin_replay_next returned -1 ("Input/output error", ...). */
+const char *twin_replay_error(const twin_replay *p);
 
 #endif
