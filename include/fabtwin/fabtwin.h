@@ -154,7 +154,13 @@ void ft_sim_free(ft_sim *s);
 
 /* Run to the end of the run (warm-up + length). */
 int ft_sim_run(ft_sim *s, ft_error *err);
-/* Advance the clock to t_s (absolute), processing every event up to it. */
+/* Advance the clock to t_s (absolute), processing every event up to it.
+ * Both return non-zero with err filled when the run cannot go on correctly
+ * (an event could not be scheduled: out of memory, an invalid time, or a
+ * time too large for the clock's resolution). The error is final: every
+ * later call returns it again, and the KPIs so far must not be reported as
+ * the run's. The first call also starts the factory; if that fails, it is
+ * not retried. */
 int ft_sim_advance(ft_sim *s, double t_s, ft_error *err);
 double ft_sim_now(const ft_sim *s);
 double ft_sim_end(const ft_sim *s);

@@ -174,12 +174,35 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
     return s;
 }
 
+/* The kernel's error (a lost event, out of memory, a failed start-up) as
+ * an ft_error: -1 when there is one. It is sticky, so every call after a
+ * failure reports it again instead of running on with wrong state. */
+static int kernel_error(const ft_sim *s, ft_error *err)
+{
+    const char *e = sim_error(s->kernel);
+    return e ? ft_fail(err, NULL, 0, 0, "%s", e) : 0;
+}
+
+/* `started` means the factory started completely. A start-up that failed
+ * halfway (some events scheduled, some not) cannot be retried: its error
+ * goes into the kernel, so later calls report it rather than start twice. */
 static int start(ft_sim *s, ft_error *err)
 {
     if (s->started)
         return 0;
+    if (kernel_error(s, err))
+        return -1;
+    if (flow_start(s->factory, err)) {
+        if (err)
+            sim_fail(s->kernel, "%s", err->msg);
+        else
+            sim_fail(s->kernel, "the simulation could not start");
+        return -1;
+    }
+    if (kernel_error(s, err))
+        return -1;
     s->started = true;
-    return flow_start(s->factory, err);
+    return 0;
 }
 
 int ft_sim_advance(ft_sim *s, double t_s, ft_error *err)
@@ -193,16 +216,23 @@ int ft_sim_advance(ft_sim *s, double t_s, ft_error *err)
      * events at earlier times. */
     if (!s->warmup_done && t_s >= s->warmup_end_s) {
         sim_run_until(s->kernel, s->warmup_end_s);
+        if (kernel_error(s, err))
+            return -1;
         flow_reset_stats(s->factory);
         s->warmup_done = true;
     }
     sim_run_until(s->kernel, t_s);
-    return 0;
+    return kernel_error(s, err);
 }
 
 int ft_sim_run(ft_sim *s, ft_error *err)
 {
     return ft_sim_advance(s, s->end_s, err);
+}
+
+struct sim *ft_sim_kernel(ft_sim *s)
+{
+    return s->kernel;
 }
 
 double ft_sim_now(const ft_sim *s)
@@ -230,22 +260,26 @@ static int before_start(const ft_sim *s, ft_error *err)
 int ft_sim_place_item(ft_sim *s, const char *at, const char *product, double quantity,
                       double released_at_s, ft_error *err)
 {
-    return before_start(s, err)
+    return before_start(s, err) ||
+                   flow_place_item(s->factory, at, product, quantity, released_at_s, err)
                ? -1
-               : flow_place_item(s->factory, at, product, quantity, released_at_s, err);
+               : kernel_error(s, err);
 }
 
 int ft_sim_place_job(ft_sim *s, const char *station, const char *product, double quantity,
                      double released_at_s, double remaining_s, ft_error *err)
 {
-    return before_start(s, err) ? -1
-                                : flow_place_job(s->factory, station, product, quantity,
-                                                 released_at_s, remaining_s, err);
+    return before_start(s, err) || flow_place_job(s->factory, station, product, quantity,
+                                                  released_at_s, remaining_s, err)
+               ? -1
+               : kernel_error(s, err);
 }
 
 int ft_sim_place_failure(ft_sim *s, const char *station, double repair_s, ft_error *err)
 {
-    return before_start(s, err) ? -1 : flow_place_failure(s->factory, station, repair_s, err);
+    return before_start(s, err) || flow_place_failure(s->factory, station, repair_s, err)
+               ? -1
+               : kernel_error(s, err);
 }
 
 const ft_report *ft_sim_report(ft_sim *s)

@@ -102,6 +102,8 @@ out:
         cli_fail(&err);
     cli_close_out(trace);
     cli_close_out(json);
+    if (rc && json && json != stdout)
+        remove(json_path); /* no KPIs from a run that failed, not even an empty file */
     ft_sim_free(s);
     ft_model_free(m);
     return rc;
