@@ -117,4 +117,12 @@ printf 'experiment: x\nmodel: %s\nreplicatons: 4\n' "$PWD/$model" >"$tmp/typo.ya
 check "experiment file typo: line and column, suggestion" \
   "grep -q 'typo.yaml:3:1: unknown key .replicatons.*did you mean .replications' '$tmp/err.txt'"
 
+# replications that lose an event (tests/models/late-clock.yaml): exit 1,
+# the reason on stderr, no summary left behind
+timeout 60 "$bin" experiment tests/models/late-clock.yaml --replications 2 --threads 2 --no-db \
+  --json "$tmp/late.json" >"$tmp/late.out" 2>"$tmp/late.err"
+check "an experiment whose runs fail exits 1" "[ $? -eq 1 ]"
+check "... says why on stderr" "grep -q '^fabtwin: .*resolution' '$tmp/late.err'"
+check "... writes no JSON summary" "[ ! -e '$tmp/late.json' ]"
+
 finish

@@ -45,11 +45,9 @@ check "missing file exits 1 with its name" "[ $? -eq 1 ] && grep -q missing.yaml
 "$bin" run models/elevator-line.yaml --json /nonexistent/dir/x.json >/dev/null 2>&1
 check "unwritable JSON path exits 1" "[ $? -eq 1 ]"
 
-# a run that loses an event: exit 1, the reason on stderr, no KPIs anywhere.
-# Its clock starts at 2e12 weeks (1.2e18 s), where a double cannot tell now
-# from now + 25 s: the old engine looped at one instant for ever.
-printf 'model: late\nrun: { warmup: 0s, length: 4000000000000w }\nproducts:\n  - { name: p, routing: [{ station: S, time: 25s }] }\nsources:\n  - { name: in, product: p, interarrival: 10s, start: 2000000000000w }\nstations:\n  - { name: S }\n' >"$tmp/late.yaml"
-timeout 60 "$bin" run "$tmp/late.yaml" --json "$tmp/late.json" >"$tmp/late.out" 2>"$tmp/late.err"
+# a run that loses an event (tests/models/late-clock.yaml): exit 1, the
+# reason on stderr, no KPIs anywhere.
+timeout 60 "$bin" run tests/models/late-clock.yaml --json "$tmp/late.json" >"$tmp/late.out" 2>"$tmp/late.err"
 check "a run that cannot schedule an event exits 1" "[ $? -eq 1 ]"
 check "... says why on stderr" "grep -q '^fabtwin: .*resolution' '$tmp/late.err'"
 check "... prints no KPI table" "[ ! -s '$tmp/late.out' ]"

@@ -228,11 +228,17 @@ static int open_outputs(const xopts *o, outputs *out, ft_error *err)
     return 0;
 }
 
-static void close_outputs(outputs *out)
+/* After a failure the files opened are removed: a failed experiment
+ * leaves no summary that could be taken for its results. */
+static void close_outputs(outputs *out, const xopts *o, bool failed)
 {
-    cli_close_out(out->json);
-    cli_close_out(out->csv);
-    cli_close_out(out->report);
+    FILE *files[] = {out->json, out->csv, out->report};
+    const char *paths[] = {o->json_path, o->csv_path, o->report_path};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        cli_close_out(files[i]);
+        if (failed && files[i] && files[i] != stdout)
+            remove(paths[i]);
+    }
 }
 
 static int write_outputs(const exp_plan *p, const exp_results *r, const xopts *o, exp_db *db,
@@ -330,7 +336,7 @@ out:
         exec->close(exec);
     else if (mpi)
         exp_mpi_stop_workers();
-    close_outputs(&out);
+    close_outputs(&out, o, rc != 0);
     exp_results_free(&res);
     exp_db_close(db);
     free(db_path);
