@@ -116,8 +116,8 @@ int cmd_twin(int argc, char **argv)
         rc = p ? 0 : 1;
         twin_replay_line line;
         double last_s = -1;
-        int got;
-        while (p && (got = twin_replay_next(p, &line)) == 1) {
+        int got = 0;
+        while (p && !twin_session_stop_requested(s) && (got = twin_replay_next(p, &line)) == 1) {
             if (line.is_gap)
                 twin_session_gap(s, line.gap_from_s, line.gap_to_s);
             else
@@ -136,6 +136,8 @@ int cmd_twin(int argc, char **argv)
         signal(SIGTERM, SIG_DFL);
         stop_on_signal = NULL;
     }
+    if (rc == 0 && twin_session_failed(s, &err))
+        rc = 1;
     if (rc == 0 && !a.quiet) {
         fprintf(stderr, "fabtwin twin: %llu messages, %llu accepted, output %llu, %zu forecasts\n",
                 (unsigned long long)s->mirror.received, (unsigned long long)s->mirror.accepted,

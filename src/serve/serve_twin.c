@@ -239,6 +239,8 @@ static void *feed(void *arg)
     ft_error err = {0};
     int rc = st->replay ? replay_feed(st, &err)
                         : twin_mqtt_run_twin(st->session, st->o.mqtt, st->o.topic, &err);
+    if (rc == 0 && twin_session_failed(st->session, &err))
+        rc = -1; /* a forecast the engine could not run */
     pthread_mutex_lock(&st->mu);
     st->feeding = false;
     if (rc) {

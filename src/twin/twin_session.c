@@ -68,6 +68,11 @@ static void forecast_at(twin_session *s, double at_s)
         s->kept[s->n_forecasts % TWIN_FORECAST_KEEP] = f;
         s->n_forecasts++;
         s->version++;
+    } else if (!s->failed) {
+        /* the engine could not run the plant: no later forecast can be trusted */
+        s->failed = true;
+        s->error = err;
+        twin_session_request_stop(s);
     }
     pthread_mutex_unlock(&s->mu);
     if (rc == 0 && s->o.out) {
@@ -164,4 +169,14 @@ void twin_session_request_stop(twin_session *s)
 bool twin_session_stop_requested(twin_session *s)
 {
     return atomic_load(&s->stop);
+}
+
+bool twin_session_failed(twin_session *s, ft_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    bool failed = s->failed;
+    if (failed)
+        *err = s->error;
+    pthread_mutex_unlock(&s->mu);
+    return failed;
 }
