@@ -83,6 +83,35 @@ const char *ft_vehicle_state_name(ft_vehicle_state s)
     return (unsigned)s < FT_VEH_N_STATES ? names[s] : "?";
 }
 
+/* A switch rather than a table: -Wswitch names a kind added without a name. */
+const char *ft_event_kind_name(ft_event_kind k)
+{
+    switch (k) {
+    case FT_EVENT_RELEASE: return "release";
+    case FT_EVENT_ENQUEUE: return "enqueue";
+    case FT_EVENT_SETUP: return "setup";
+    case FT_EVENT_START: return "start";
+    case FT_EVENT_FINISH: return "finish";
+    case FT_EVENT_KIT: return "kit";
+    case FT_EVENT_BLOCKED: return "blocked";
+    case FT_EVENT_REWORK: return "rework";
+    case FT_EVENT_CONVEY: return "convey";
+    case FT_EVENT_PICKUP: return "pickup";
+    case FT_EVENT_LOAD: return "load";
+    case FT_EVENT_UNLOAD: return "unload";
+    case FT_EVENT_EXIT: return "exit";
+    case FT_EVENT_SCRAP: return "scrap";
+    case FT_EVENT_FAIL: return "fail";
+    case FT_EVENT_REPAIR: return "repair";
+    case FT_EVENT_MAINTENANCE: return "maintenance";
+    case FT_EVENT_MAINTENANCE_END: return "maintenance_end";
+    case FT_EVENT_SHIFT_OFF: return "shift_off";
+    case FT_EVENT_SHIFT_ON: return "shift_on";
+    case FT_EVENT_N_KINDS: break;
+    }
+    return "?";
+}
+
 void ft_sim_free(ft_sim *s)
 {
     if (!s)
@@ -113,7 +142,7 @@ static void observe(void *ctx, const ft_event *e)
 {
     ft_sim *s = ctx;
     if (s->trace) {
-        fprintf(s->trace, "%.6f,%s,", e->time_s, e->kind);
+        fprintf(s->trace, "%.6f,%s,", e->time_s, ft_event_kind_name(e->kind));
         csv_field(s->trace, e->object);
         if (e->item) {
             fprintf(s->trace, ",%llu,", (unsigned long long)e->item);

@@ -291,6 +291,9 @@ struct flow_factory {
 };
 
 double flow_now(const flow_factory *f);
+/* NULL when out of memory: the kernel's error (sim_fail) then says so and
+ * the run stops after the current event, so a caller only has to leave its
+ * state safe to free. */
 flow_item *flow_item_new(flow_factory *f, int product, double quantity, double released_s);
 void flow_item_free(flow_factory *f, flow_item *it);
 
@@ -309,7 +312,7 @@ void flow_item_consumed(flow_factory *f, flow_item *it);
 /* An item created inside the plant (assembly, split): enters the WIP count. */
 void flow_item_created(flow_factory *f, flow_item *it);
 
-void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
+void flow_trace(flow_factory *f, ft_event_kind event, const char *object, const flow_item *it,
                 const char *detail);
 
 /* Bottleneck bookkeeping: call after any change to a station's activity. */

@@ -22,7 +22,8 @@ static bool limit_reached(const flow_source *src)
 static void add_to_backlog(flow_source *src, int product, double quantity)
 {
     flow_item *it = flow_item_new(src->obj.f, product, quantity, flow_now(src->obj.f));
-    flow_list_push(&src->backlog, it);
+    if (it)
+        flow_list_push(&src->backlog, it);
 }
 
 /* Offer the backlog, oldest first, until the plant refuses. */
@@ -36,6 +37,8 @@ static void release(flow_source *src)
             add_to_backlog(src, src->def->product, src->def->quantity);
         }
         flow_item *it = flow_list_pop(&src->backlog);
+        if (!it)
+            break; /* out of memory: the run stops */
         it->step = 0;
         it->released_s = flow_now(f);
         flow_item_created(f, it);
@@ -46,7 +49,7 @@ static void release(flow_source *src)
             break;
         }
         src->released++;
-        flow_trace(f, "release", src->obj.name, it, "");
+        flow_trace(f, FT_EVENT_RELEASE, src->obj.name, it, "");
     }
     if (src->def->kind == MODEL_SOURCE_INTERARRIVAL && !src->backlog.head &&
         src->next == SIM_NO_EVENT && !limit_reached(src))
