@@ -170,11 +170,14 @@ static void to_file(void *ctx, const char *gw, const char *type, double ts_s, co
     fputc('\n', fs->f);
 }
 
+#define EMULATE_MAX_SETS 16 /* --set options of one emulate: plenty for a plant that differs */
+#define EMULATE_MAX_SETS_TEXT "16" /* the same, for messages */
+
 typedef struct emulate_args {
     const char *model, *out, *mqtt, *topic, *truth;
     double speed, start_tod_s, end_tod_s, day;
     twin_emulate_options eo;
-    ft_override sets[16];
+    ft_override sets[EMULATE_MAX_SETS];
     size_t n_sets;
 } emulate_args;
 
@@ -231,8 +234,9 @@ static int emulate_parse(int argc, char **argv, emulate_args *a)
             a->eo.kill_gateway = (int)g;
         } else if (strcmp(o, "--set") == 0) {
             char *eq = strchr(v, '=');
-            if (!eq || a->n_sets == 16)
-                return cli_usage_error("bad --set '%s' (PATH=VALUE, at most 16)", v);
+            if (!eq || a->n_sets == EMULATE_MAX_SETS)
+                return cli_usage_error("bad --set '%s' (PATH=VALUE, at most "
+                                       EMULATE_MAX_SETS_TEXT ")", v);
             *eq = '\0';
             a->sets[a->n_sets++] = (ft_override){.path = v, .value = eq + 1, .file = "--set"};
         } else {

@@ -18,6 +18,11 @@
 #include "sim/sim_rng.h"
 #include "stats/stats.h"
 
+/* Room for a random stream's name, such as "station/<name>/failure/<name>":
+ * two model names (at most 256 bytes each, MODEL_MAX_NAME_BYTES) and the
+ * words around them. A name cut short could make two streams one. */
+#define FLOW_STREAM_NAME_BYTES 600
+
 /* ---- items -------------------------------------------------------------- */
 
 typedef struct flow_item {

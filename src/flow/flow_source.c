@@ -99,7 +99,7 @@ flow_source *flow_source_new(struct flow_factory *f, const model_source *def)
         return NULL;
     flow_obj_init(&src->obj, &source_ops, def->name, f);
     src->def = def;
-    char name[600];
+    char name[FLOW_STREAM_NAME_BYTES];
     snprintf(name, sizeof name, "source/%s/arrival", def->name);
     sim_rng_init(&src->rng, f->seed, name);
     return src;

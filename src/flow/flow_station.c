@@ -424,7 +424,7 @@ flow_station *flow_station_new(struct flow_factory *f, const model_station *def,
     st->n_local[SRV_IDLE] = st->n_servers;
     st->t_acc = flow_now(f);
 
-    char name[64 + 512];
+    char name[FLOW_STREAM_NAME_BYTES];
     snprintf(name, sizeof name, "station/%s/process", def->name);
     sim_rng_init(&st->rng_process, f->seed, name);
     snprintf(name, sizeof name, "station/%s/setup", def->name);
