@@ -320,6 +320,18 @@ static __attribute__((cold, noinline)) sim_event_id reject_memory(sim *s)
     return SIM_NO_EVENT;
 }
 
+static __attribute__((cold, noinline)) sim_event_id reject_delay(sim *s, double delay_s)
+{
+    if (isnan(delay_s))
+        sim_fail(s, "cannot schedule an event: its delay is not a number");
+    else if (delay_s < 0)
+        sim_fail(s, "cannot schedule an event %g s ahead: the delay is negative", delay_s);
+    else
+        sim_fail(s, "cannot schedule an event %g s ahead: the clock cannot tell that from now "
+                    "(simulated times this large lose their resolution)", delay_s);
+    return SIM_NO_EVENT;
+}
+
 sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intptr_t arg)
 {
     /* !(t >= now) also catches NaN. */
@@ -351,17 +363,8 @@ sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intp
 sim_event_id sim_schedule(sim *s, double delay_s, sim_handler fn, void *obj, intptr_t arg)
 {
     double t_s = s->now + delay_s;
-    if (!(delay_s >= 0) || (t_s == s->now && delay_s >= SIM_TIME_RESOLUTION_S)) {
-        if (isnan(delay_s))
-            sim_fail(s, "cannot schedule an event: its delay is not a number");
-        else if (delay_s < 0)
-            sim_fail(s, "cannot schedule an event %g s ahead: the delay is negative", delay_s);
-        else
-            sim_fail(s, "cannot schedule an event %g s ahead: the clock cannot tell that "
-                        "from now (simulated times this large lose their resolution)",
-                     delay_s);
-        return SIM_NO_EVENT;
-    }
+    if (!(delay_s >= 0) || (t_s == s->now && delay_s >= SIM_TIME_RESOLUTION_S))
+        return reject_delay(s, delay_s);
     return sim_schedule_at(s, t_s, fn, obj, arg);
 }
 
