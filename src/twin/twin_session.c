@@ -14,6 +14,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "twin_session.h"
 
 int twin_session_init(twin_session *s, const ft_model *m, const twin_session_options *o,
@@ -79,7 +81,11 @@ static void forecast_at(twin_session *s, double at_s)
         twin_forecast_write_json(&f, s->o.out);
         fflush(s->o.out);
     } else if (rc != 0 && s->o.out) {
-        fprintf(s->o.out, "{\"forecast_error\":\"%s\"}\n", err.msg);
+        /* the message may quote a name: jansson escapes it */
+        json_t *doc = json_pack("{s:s}", "forecast_error", err.msg);
+        if (doc && json_dumpf(doc, s->o.out, JSON_COMPACT) == 0)
+            fputc('\n', s->o.out);
+        json_decref(doc);
     }
     if (rc == 0 && s->o.on_forecast)
         s->o.on_forecast(s->o.forecast_ctx, &f);
