@@ -157,4 +157,12 @@ check "--warmup mser5: the cut is past the backlog, not at the limit" \
   "python3 -c 'import json,sys; w=json.load(open(sys.argv[1]))[\"warmup\"]; assert w[\"method\"] == \"mser5\" and 78 * 60 <= w[\"seconds\"] < 2000 * 60 and not w[\"mser\"][\"at_limit\"], w' '$tmp/w.json'"
 check "--warmup mser5: the table says what was chosen" "grep -q 'chosen by MSER-5 over 5 pilot runs' '$tmp/w.txt'"
 
+# replications that lose an event (tests/models/late-clock.yaml): exit 1,
+# the reason on stderr, no summary left behind
+timeout 60 "$bin" experiment tests/models/late-clock.yaml --replications 2 --threads 2 --no-db \
+  --json "$tmp/late.json" >"$tmp/late.out" 2>"$tmp/late.err"
+check "an experiment whose runs fail exits 1" "[ $? -eq 1 ]"
+check "... says why on stderr" "grep -q '^fabtwin: .*resolution' '$tmp/late.err'"
+check "... writes no JSON summary" "[ ! -e '$tmp/late.json' ]"
+
 finish

@@ -61,4 +61,12 @@ check "missing file exits 1 with its name" "[ $? -eq 1 ] && grep -q missing.yaml
 "$bin" run models/elevator-line.yaml --json /nonexistent/dir/x.json >/dev/null 2>&1
 check "unwritable JSON path exits 1" "[ $? -eq 1 ]"
 
+# a run that loses an event (tests/models/late-clock.yaml): exit 1, the
+# reason on stderr, no KPIs anywhere.
+timeout 60 "$bin" run tests/models/late-clock.yaml --json "$tmp/late.json" >"$tmp/late.out" 2>"$tmp/late.err"
+check "a run that cannot schedule an event exits 1" "[ $? -eq 1 ]"
+check "... says why on stderr" "grep -q '^fabtwin: .*resolution' '$tmp/late.err'"
+check "... prints no KPI table" "[ ! -s '$tmp/late.out' ]"
+check "... writes no JSON report" "[ ! -e '$tmp/late.json' ]"
+
 finish

@@ -24,10 +24,10 @@ static void count(void *ctx, const ft_event *e)
     seen *s = ctx;
     s->ordered &= e->time_s >= s->last_t;
     s->last_t = e->time_s;
-    s->exits += strcmp(e->kind, "exit") == 0;
-    s->releases += strcmp(e->kind, "release") == 0;
-    s->starts += strcmp(e->kind, "start") == 0;
-    s->finishes += strcmp(e->kind, "finish") == 0;
+    s->exits += e->kind == FT_EVENT_EXIT;
+    s->releases += e->kind == FT_EVENT_RELEASE;
+    s->starts += e->kind == FT_EVENT_START;
+    s->finishes += e->kind == FT_EVENT_FINISH;
     s->with_item += e->item != 0 && e->product[0] != '\0';
 }
 
@@ -96,9 +96,30 @@ static void test_snapshot_is_the_state_at_the_clock(void **state)
     ft_model_free(m);
 }
 
+/* The trace names of the event kinds, as README.md documents them (and as
+ * the trace has always spelled them): each kind has its name, in order,
+ * and no two kinds share one. */
+static void test_event_kinds_have_their_documented_trace_names(void **state)
+{
+    (void)state;
+    static const char *const documented[] = {
+        "release", "enqueue", "setup",  "start",       "finish",          "kit",
+        "blocked", "rework",  "convey", "pickup",      "load",            "unload",
+        "exit",    "scrap",   "fail",   "repair",      "maintenance",     "maintenance_end",
+        "shift_off", "shift_on"};
+    assert_int_equal(FT_EVENT_N_KINDS, sizeof documented / sizeof documented[0]);
+    for (int k = 0; k < FT_EVENT_N_KINDS; k++) {
+        assert_string_equal(ft_event_kind_name((ft_event_kind)k), documented[k]);
+        for (int j = 0; j < k; j++)
+            assert_string_not_equal(documented[j], ft_event_kind_name((ft_event_kind)k));
+    }
+    assert_string_equal(ft_event_kind_name(FT_EVENT_N_KINDS), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_kinds_have_their_documented_trace_names),
         cmocka_unit_test(test_observer_sees_every_exit_in_time_order),
         cmocka_unit_test(test_snapshot_is_the_state_at_the_clock),
     };

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -374,7 +375,9 @@ static void test_schedule_rejects_past_nan_negative_and_infinite_times(void **st
     (void)state;
     sim *s = sim_new();
     sim_set_now(s, 10);
+    assert_null(sim_error(s));
     assert_int_equal(sim_schedule_at(s, 9.999, noop, NULL, 0), SIM_NO_EVENT);
+    assert_non_null(strstr(sim_error(s), "9.999000 s: that is in the past"));
     assert_int_equal(sim_schedule_at(s, NAN, noop, NULL, 0), SIM_NO_EVENT);
     assert_int_equal(sim_schedule_at(s, INFINITY, noop, NULL, 0), SIM_NO_EVENT);
     assert_int_equal(sim_schedule(s, -1e-9, noop, NULL, 0), SIM_NO_EVENT);
@@ -383,6 +386,100 @@ static void test_schedule_rejects_past_nan_negative_and_infinite_times(void **st
     assert_int_equal(sim_pending(s), 0);
     assert_int_not_equal(sim_schedule_at(s, 10, noop, NULL, 0), SIM_NO_EVENT);
     assert_int_not_equal(sim_schedule(s, 0, noop, NULL, 0), SIM_NO_EVENT);
+    /* the first error is the one kept */
+    assert_non_null(strstr(sim_error(s), "in the past"));
+    sim_free(s);
+}
+
+/* ---- errors ------------------------------------------------------------------ */
+
+/* A handler that schedules at NaN and, like a careless caller, ignores the
+ * SIM_NO_EVENT it gets back. */
+static void schedule_nan(sim *s, void *obj, intptr_t arg)
+{
+    record(s, obj, arg);
+    sim_schedule_at(s, NAN, noop, NULL, 0);
+}
+
+static void test_rejected_schedule_stops_the_run_with_where_it_happened(void **state)
+{
+    (void)state;
+    sim *s = sim_new();
+    fired_log *log = new_log();
+    sim_schedule_at(s, 1, record, log, 1);
+    sim_schedule_at(s, 2, schedule_nan, log, 2);
+    sim_schedule_at(s, 2, record, log, 3); /* same time, after the failing event */
+    sim_schedule_at(s, 3, record, log, 4);
+    assert_int_equal(sim_run_until(s, 10), 2);
+    /* the failing event finished; nothing after it ran, the clock stayed */
+    assert_int_equal(log->n, 2);
+    assert_true(sim_now(s) == 2.0);
+    const char *e = sim_error(s);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "not a number"));
+    assert_non_null(strstr(e, "simulated time 2.000000 s, event 2)"));
+    /* the error is sticky: nothing runs any more */
+    assert_int_equal(sim_run_until(s, 10), 0);
+    assert_false(sim_step(s));
+    assert_int_equal(log->n, 2);
+    assert_int_equal(sim_pending(s), 2);
+    free(log);
+    sim_free(s);
+}
+
+static void test_fail_keeps_the_first_error_and_names_the_next_event_outside_one(void **state)
+{
+    (void)state;
+    sim *s = sim_new();
+    sim_set_now(s, 5);
+    sim_fail(s, "first %d", 1);
+    sim_fail(s, "second");
+    assert_string_equal(sim_error(s), "first 1 (simulated time 5.000000 s, before event 1)");
+    sim_free(s);
+}
+
+/* At t = 2^34 s a double's unit in the last place is 2^34 * 2^-52 = 2^-18 s
+ * (3.8 us): a 1 us delay rounds back to now, so it is lost -- an error. At
+ * 2^33 s the unit is 2^-19 s (1.9 us), half of it under 1 us: the same
+ * delay still moves the clock. A delay below SIM_TIME_RESOLUTION_S may
+ * vanish without error. A 5 s delay at 10^17 s (unit 16 s) is lost too. */
+static void test_delay_the_clock_cannot_represent_is_an_error(void **state)
+{
+    (void)state;
+    sim *s = sim_new();
+    sim_set_now(s, 0x1p33);
+    sim_event_id id = sim_schedule(s, 1e-6, noop, NULL, 0);
+    assert_true(sim_event_time(s, id) > 0x1p33);
+    assert_null(sim_error(s));
+    sim_free(s);
+
+    s = sim_new();
+    sim_set_now(s, 0x1p34);
+    assert_int_not_equal(sim_schedule(s, 0.5e-6, noop, NULL, 0), SIM_NO_EVENT);
+    assert_null(sim_error(s));
+    assert_int_equal(sim_schedule(s, 1e-6, noop, NULL, 0), SIM_NO_EVENT);
+    assert_non_null(strstr(sim_error(s), "resolution"));
+    sim_free(s);
+
+    s = sim_new();
+    sim_set_now(s, 1e17);
+    assert_int_equal(sim_schedule(s, 5, noop, NULL, 0), SIM_NO_EVENT);
+    assert_non_null(strstr(sim_error(s), "5 s ahead"));
+    sim_free(s);
+}
+
+static void test_injected_failure_hits_exactly_the_nth_schedule(void **state)
+{
+    (void)state;
+    sim *s = sim_new();
+    sim_fail_schedule_after(s, 3);
+    assert_int_not_equal(sim_schedule(s, 1, noop, NULL, 0), SIM_NO_EVENT);
+    assert_int_not_equal(sim_schedule(s, 2, noop, NULL, 0), SIM_NO_EVENT);
+    assert_null(sim_error(s));
+    assert_int_equal(sim_schedule(s, 3, noop, NULL, 0), SIM_NO_EVENT);
+    assert_non_null(strstr(sim_error(s), "out of memory"));
+    assert_int_not_equal(sim_schedule(s, 4, noop, NULL, 0), SIM_NO_EVENT); /* once only */
+    assert_int_equal(sim_pending(s), 3);
     sim_free(s);
 }
 
@@ -526,18 +623,21 @@ static void test_calendar_matches_reference_under_random_operations(void **state
 
 /* ---- delays below the clock's resolution -------------------------------- */
 
-/* Re-arms itself after a fixed delay, counting how often it fired. */
+/* Re-arms itself after a fixed delay of arg nanoseconds, counting how
+ * often it fired. */
 static void rearm(sim *s, void *obj, intptr_t arg)
 {
     uint64_t *fired = obj;
     (*fired)++;
-    sim_schedule(s, (double)arg / 1e6, rearm, obj, arg);
+    sim_schedule(s, (double)arg / 1e9, rearm, obj, arg);
 }
 
-/* At t = 2^60 s a double resolves steps of 2^8 = 256 s, so a 1 s delay
- * leaves the clock where it is. A handler that re-arms itself every second
- * would fire at that one instant forever; the kernel instead refuses the
- * delays after 2^16 of them, reports itself stalled and stops the run. */
+/* At t = 2^60 s a double resolves steps of 2^8 = 256 s, so a 0.5 us delay
+ * (below SIM_TIME_RESOLUTION_S, so not an error by itself: a lost delay of
+ * 1 us or more is: test_delay_the_clock_cannot_represent_is_an_error) leaves the
+ * clock where it is. A handler that re-arms itself that way would fire at
+ * that one instant forever; the kernel instead refuses the delays after
+ * 2^16 of them, reports itself stalled and stops the run. */
 static void test_delays_that_do_not_move_the_clock_stall_instead_of_looping(void **state)
 {
     sim *s = sim_new();
@@ -545,7 +645,7 @@ static void test_delays_that_do_not_move_the_clock_stall_instead_of_looping(void
     assert_true(t0 + 1.0 == t0);
     assert_true(sim_set_now(s, t0));
     uint64_t fired = 0;
-    assert_int_not_equal(sim_schedule(s, 1.0, rearm, &fired, 1000000), SIM_NO_EVENT);
+    assert_int_not_equal(sim_schedule(s, 0.5e-6, rearm, &fired, 500), SIM_NO_EVENT);
     sim_run_until(s, t0 + ldexp(1, 20));
     assert_true(sim_stalled(s));
     /* 2^16 delays were taken (the first schedule among them, since the
@@ -590,6 +690,10 @@ int main(void)
         cmocka_unit_test(test_stop_returns_after_the_current_event),
         cmocka_unit_test(test_set_now_only_when_calendar_empty),
         cmocka_unit_test(test_schedule_rejects_past_nan_negative_and_infinite_times),
+        cmocka_unit_test(test_rejected_schedule_stops_the_run_with_where_it_happened),
+        cmocka_unit_test(test_fail_keeps_the_first_error_and_names_the_next_event_outside_one),
+        cmocka_unit_test(test_delay_the_clock_cannot_represent_is_an_error),
+        cmocka_unit_test(test_injected_failure_hits_exactly_the_nth_schedule),
         cmocka_unit_test(test_empty_calendar_reports_no_next_event),
         cmocka_unit_test(test_schedule_cancel_churn_keeps_pending_exact_and_memory_flat),
         cmocka_unit_test(test_calendar_matches_reference_under_random_operations),

@@ -118,19 +118,41 @@ int ft_model_station_drop(const ft_model *m, size_t station);
 
 /* ---- running ------------------------------------------------------------ */
 
+/* What happened in an event. The trace CSV (ft_run_options.trace) names a
+ * kind by ft_event_kind_name: the word after each constant here. */
+typedef enum ft_event_kind {
+    FT_EVENT_RELEASE,         /* "release": a source released an item */
+    FT_EVENT_ENQUEUE,         /* "enqueue": an item entered a buffer or queue */
+    FT_EVENT_SETUP,           /* "setup" */
+    FT_EVENT_START,           /* "start" */
+    FT_EVENT_FINISH,          /* "finish" */
+    FT_EVENT_KIT,             /* "kit": an assembly consumed its parts */
+    FT_EVENT_BLOCKED,         /* "blocked": a finished item cannot move on; detail names
+                                 where it waits to go */
+    FT_EVENT_REWORK,          /* "rework" */
+    FT_EVENT_CONVEY,          /* "convey": an item got on a conveyor */
+    FT_EVENT_PICKUP,          /* "pickup": an item waits at an AGV pick-up point */
+    FT_EVENT_LOAD,            /* "load": object the vehicle, detail the pick-up */
+    FT_EVENT_UNLOAD,          /* "unload": object the vehicle, detail the destination */
+    FT_EVENT_EXIT,            /* "exit" */
+    FT_EVENT_SCRAP,           /* "scrap" */
+    FT_EVENT_FAIL,            /* "fail": a station, from here on */
+    FT_EVENT_REPAIR,          /* "repair" */
+    FT_EVENT_MAINTENANCE,     /* "maintenance" */
+    FT_EVENT_MAINTENANCE_END, /* "maintenance_end" */
+    FT_EVENT_SHIFT_OFF,       /* "shift_off" */
+    FT_EVENT_SHIFT_ON,        /* "shift_on" */
+    FT_EVENT_N_KINDS
+} ft_event_kind;
+
+/* The kind's name in the trace ("release", ...); "?" for no kind. */
+const char *ft_event_kind_name(ft_event_kind k);
+
 /* One event of a running simulation, for observers (a trace, the emulator
- * of a live plant). kind: "release" (a source released an item), "enqueue"
- * (an item entered a buffer or queue), "setup", "start", "finish", "kit"
- * (an assembly consumed its parts), "blocked" (a finished item cannot move
- * on; detail names where it waits to go), "rework", "convey" (an item got on
- * a conveyor), "pickup" (an item waits at an AGV pick-up point), "load" and
- * "unload" (object: the vehicle; detail: the pick-up or the destination),
- * "exit", "scrap", and a station's "fail", "repair",
- * "maintenance", "maintenance_end", "shift_off", "shift_on". Strings are
- * valid during the call only. */
+ * of a live plant). Strings are valid during the call only. */
 typedef struct ft_event {
     double time_s;
-    const char *kind;
+    ft_event_kind kind;
     const char *object;     /* station, buffer, conveyor or source; "" for the plant */
     uint64_t item;          /* 0 when the event is about no item */
     const char *product;    /* "" when no item */
@@ -158,7 +180,13 @@ void ft_sim_free(ft_sim *s);
 
 /* Run to the end of the run (warm-up + length). */
 int ft_sim_run(ft_sim *s, ft_error *err);
-/* Advance the clock to t_s (absolute), processing every event up to it. */
+/* Advance the clock to t_s (absolute), processing every event up to it.
+ * Both return non-zero with err filled when the run cannot go on correctly
+ * (an event could not be scheduled: out of memory, an invalid time, or a
+ * time too large for the clock's resolution). The error is final: every
+ * later call returns it again, and the KPIs so far must not be reported as
+ * the run's. The first call also starts the factory; if that fails, it is
+ * not retried. */
 int ft_sim_advance(ft_sim *s, double t_s, ft_error *err);
 double ft_sim_now(const ft_sim *s);
 double ft_sim_end(const ft_sim *s);

@@ -79,8 +79,10 @@ static void dispatch_event(sim *s, void *obj, intptr_t arg)
     int *idle = malloc((size_t)fl->n * sizeof *idle);
     agv_job *jobs = malloc(fl->n_req * sizeof *jobs);
     bool *taken = calloc(fl->n_req, sizeof *taken);
-    if (!idle || !jobs || !taken)
-        abort(); /* tens of entries: out of memory here is fatal */
+    if (!idle || !jobs || !taken) {
+        sim_fail(fl->s, "out of memory dispatching the AGVs");
+        goto out;
+    }
     for (int i = 0; i < fl->n; i++)
         if (fl->v[i].mode == MODE_IDLE)
             idle[n_idle++] = i;
@@ -104,19 +106,23 @@ static void dispatch_event(sim *s, void *obj, intptr_t arg)
     if (fl->def->dispatch == MODEL_DISPATCH_OPTIMAL && n_jobs > 1) {
         double *cost = malloc(n_jobs * (size_t)n_idle * sizeof *cost);
         int *pick = malloc(n_jobs * sizeof *pick);
-        if (!cost || !pick)
-            abort();
-        for (size_t j = 0; j < n_jobs; j++)
-            for (int c = 0; c < n_idle; c++) {
-                uint32_t d = agv_steps_to(fl, idle[c], fl->req[jobs[j].first].pick_node);
-                cost[j * (size_t)n_idle + (size_t)c] = d == AGV_NONE ? 1e12 : d;
-            }
-        if (agv_assign(cost, (int)n_jobs, n_idle, pick))
-            abort();
-        for (size_t j = 0; j < n_jobs; j++)
-            assign_job(fl, idle[pick[j]], &jobs[j], taken);
+        if (cost && pick) {
+            for (size_t j = 0; j < n_jobs; j++)
+                for (int c = 0; c < n_idle; c++) {
+                    uint32_t d = agv_steps_to(fl, idle[c], fl->req[jobs[j].first].pick_node);
+                    cost[j * (size_t)n_idle + (size_t)c] = d == AGV_NONE ? 1e12 : d;
+                }
+        }
+        bool assigned = cost && pick && agv_assign(cost, (int)n_jobs, n_idle, pick) == 0;
+        if (assigned)
+            for (size_t j = 0; j < n_jobs; j++)
+                assign_job(fl, idle[pick[j]], &jobs[j], taken);
         free(cost);
         free(pick);
+        if (!assigned) {
+            sim_fail(fl->s, "out of memory assigning %zu AGV jobs", n_jobs);
+            goto out;
+        }
     } else {
         for (size_t j = 0; j < n_jobs; j++) {
             int best = -1;
@@ -139,6 +145,7 @@ static void dispatch_event(sim *s, void *obj, intptr_t arg)
         if (!taken[k])
             fl->req[w++] = fl->req[k];
     fl->n_req = w;
+out:
     free(idle);
     free(jobs);
     free(taken);
@@ -157,8 +164,10 @@ void agv_fleet_request(agv_fleet *fl, int pickup, int pick_node, int dest, int d
     if (fl->n_req == fl->cap_req) {
         size_t cap = fl->cap_req ? 2 * fl->cap_req : 16;
         agv_request *r = realloc(fl->req, cap * sizeof *r);
-        if (!r)
-            abort();
+        if (!r) {
+            sim_fail(fl->s, "out of memory for AGV transport requests (%zu waiting)", fl->n_req);
+            return;
+        }
         fl->req = r;
         fl->cap_req = cap;
     }

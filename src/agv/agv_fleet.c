@@ -195,7 +195,8 @@ static void arrive(agv_fleet *fl, int i)
         start_action(fl, i, MODE_CHARGING, (b->charge_to - v->battery) / b->charge_per_s);
         break;
     }
-    default:
+    case MODE_IDLE: case MODE_LOADING: case MODE_UNLOADING: case MODE_CHARGING:
+    case MODE_WAIT_CHARGER:
         break;
     }
 }
@@ -265,7 +266,8 @@ static void action_event(sim *s, void *obj, intptr_t arg)
         agv_set_mode(fl, v, MODE_IDLE);
         go_idle(fl, i);
         break;
-    default:
+    case MODE_IDLE: case MODE_TO_PICK: case MODE_TO_DROP: case MODE_TO_CHARGER:
+    case MODE_WAIT_CHARGER:
         break;
     }
 }

@@ -115,9 +115,12 @@ int mapf_solve(const mapf_graph *g, const uint32_t *starts, const uint32_t *goal
                 "(%llu configurations searched)", opt->time_limit_s,
                 (unsigned long long)st->nodes);
         break;
-    default:
+    case MAPF_MEMORY_LIMIT:
         ft_fail(err, NULL, 0, 0, "no solution found within the memory limit "
                 "(%llu configurations searched)", (unsigned long long)st->nodes);
+        break;
+    case MAPF_BAD_INPUT: /* the search always settles on one of the above */
+        ft_fail(err, NULL, 0, 0, "the search ended without a result (bad input)");
         break;
     }
 out:

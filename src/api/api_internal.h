@@ -10,4 +10,8 @@ struct ft_model {
     model_desc desc;
 };
 
+/* The kernel under a simulation: for tests that inject a scheduling
+ * failure (sim_fail_schedule_after). */
+struct sim *ft_sim_kernel(ft_sim *s);
+
 #endif

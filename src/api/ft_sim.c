@@ -109,6 +109,35 @@ const char *ft_warning_kind_name(ft_warning_kind k)
     return (unsigned)k < FT_WARN_N_KINDS ? names[k] : "?";
 }
 
+/* A switch rather than a table: -Wswitch names a kind added without a name. */
+const char *ft_event_kind_name(ft_event_kind k)
+{
+    switch (k) {
+    case FT_EVENT_RELEASE: return "release";
+    case FT_EVENT_ENQUEUE: return "enqueue";
+    case FT_EVENT_SETUP: return "setup";
+    case FT_EVENT_START: return "start";
+    case FT_EVENT_FINISH: return "finish";
+    case FT_EVENT_KIT: return "kit";
+    case FT_EVENT_BLOCKED: return "blocked";
+    case FT_EVENT_REWORK: return "rework";
+    case FT_EVENT_CONVEY: return "convey";
+    case FT_EVENT_PICKUP: return "pickup";
+    case FT_EVENT_LOAD: return "load";
+    case FT_EVENT_UNLOAD: return "unload";
+    case FT_EVENT_EXIT: return "exit";
+    case FT_EVENT_SCRAP: return "scrap";
+    case FT_EVENT_FAIL: return "fail";
+    case FT_EVENT_REPAIR: return "repair";
+    case FT_EVENT_MAINTENANCE: return "maintenance";
+    case FT_EVENT_MAINTENANCE_END: return "maintenance_end";
+    case FT_EVENT_SHIFT_OFF: return "shift_off";
+    case FT_EVENT_SHIFT_ON: return "shift_on";
+    case FT_EVENT_N_KINDS: break;
+    }
+    return "?";
+}
+
 void ft_sim_free(ft_sim *s)
 {
     if (!s)
@@ -123,7 +152,7 @@ static void observe(void *ctx, const ft_event *e)
 {
     ft_sim *s = ctx;
     if (s->trace) {
-        fprintf(s->trace, "%.6f,%s,", e->time_s, e->kind);
+        fprintf(s->trace, "%.6f,%s,", e->time_s, ft_event_kind_name(e->kind));
         base_csv_put(s->trace, e->object);
         if (e->item) {
             fprintf(s->trace, ",%llu,", (unsigned long long)e->item);
@@ -199,19 +228,42 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
     return s;
 }
 
+/* The kernel's error (a lost event, out of memory, a failed start-up) as
+ * an ft_error: -1 when there is one. It is sticky, so every call after a
+ * failure reports it again instead of running on with wrong state. */
+static int kernel_error(const ft_sim *s, ft_error *err)
+{
+    const char *e = sim_error(s->kernel);
+    return e ? ft_fail(err, NULL, 0, 0, "%s", e) : 0;
+}
+
+/* `started` means the factory started completely. A start-up that failed
+ * halfway (some events scheduled, some not) cannot be retried: its error
+ * goes into the kernel, so later calls report it rather than start twice. */
 static int start(ft_sim *s, ft_error *err)
 {
     if (s->started)
         return 0;
+    if (kernel_error(s, err))
+        return -1;
+    if (flow_start(s->factory, err)) {
+        if (err)
+            sim_fail(s->kernel, "%s", err->msg);
+        else
+            sim_fail(s->kernel, "the simulation could not start");
+        return -1;
+    }
+    if (kernel_error(s, err))
+        return -1;
     s->started = true;
-    return flow_start(s->factory, err);
+    return 0;
 }
 
 /* Did the run stop on an error (too many items, a clock that no longer
  * moves)? Once failed, a simulation stays failed. */
 static int stopped(ft_sim *s, ft_error *err)
 {
-    if (flow_error(s->factory, err))
+    if (kernel_error(s, err) || flow_error(s->factory, err))
         return -1;
     if (sim_stalled(s->kernel))
         return ft_fail(err, s->desc->path, 0, 0,
@@ -250,6 +302,11 @@ int ft_sim_run(ft_sim *s, ft_error *err)
     return ft_sim_advance(s, s->end_s, err);
 }
 
+struct sim *ft_sim_kernel(ft_sim *s)
+{
+    return s->kernel;
+}
+
 double ft_sim_now(const ft_sim *s)
 {
     return sim_now(s->kernel);
@@ -275,22 +332,26 @@ static int before_start(const ft_sim *s, ft_error *err)
 int ft_sim_place_item(ft_sim *s, const char *at, const char *product, double quantity,
                       double released_at_s, ft_error *err)
 {
-    return before_start(s, err)
+    return before_start(s, err) ||
+                   flow_place_item(s->factory, at, product, quantity, released_at_s, err)
                ? -1
-               : flow_place_item(s->factory, at, product, quantity, released_at_s, err);
+               : kernel_error(s, err);
 }
 
 int ft_sim_place_job(ft_sim *s, const char *station, const char *product, double quantity,
                      double released_at_s, double remaining_s, ft_error *err)
 {
-    return before_start(s, err) ? -1
-                                : flow_place_job(s->factory, station, product, quantity,
-                                                 released_at_s, remaining_s, err);
+    return before_start(s, err) || flow_place_job(s->factory, station, product, quantity,
+                                                  released_at_s, remaining_s, err)
+               ? -1
+               : kernel_error(s, err);
 }
 
 int ft_sim_place_failure(ft_sim *s, const char *station, double repair_s, ft_error *err)
 {
-    return before_start(s, err) ? -1 : flow_place_failure(s->factory, station, repair_s, err);
+    return before_start(s, err) || flow_place_failure(s->factory, station, repair_s, err)
+               ? -1
+               : kernel_error(s, err);
 }
 
 const ft_report *ft_sim_report(ft_sim *s)

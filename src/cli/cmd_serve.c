@@ -152,8 +152,9 @@ static int serve_parse(int argc, char **argv, serve_args *a)
     return a->twin ? cli_twin_check(&a->t, "serve --twin") : 0;
 }
 
-/* Until SIGINT/SIGTERM, --for, or the twin failing. */
-static void wait_for_the_end(const serve_args *a, serve_twin *st, ft_error *err, int *rc)
+/* Until SIGINT/SIGTERM, --for, or the simulation or the twin failing. */
+static void wait_for_the_end(const serve_args *a, serve_sim *ss, serve_twin *st, ft_error *err,
+                             int *rc)
 {
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -162,7 +163,7 @@ static void wait_for_the_end(const serve_args *a, serve_twin *st, ft_error *err,
     while (!stop_requested) {
         struct timespec nap = {0, 100000000L}, now;
         nanosleep(&nap, NULL);
-        if (st && serve_twin_failed(st, err)) {
+        if ((ss && serve_sim_failed(ss, err)) || (st && serve_twin_failed(st, err))) {
             *rc = cli_fail(err);
             break;
         }
@@ -218,7 +219,7 @@ int cmd_serve(int argc, char **argv)
                    ft_model_name(m), a.addr, (unsigned)a.so.port, a.speed,
                    exposed ? " (POST needs the token)" : "");
         fflush(stdout);
-        wait_for_the_end(&a, st, &err, &rc);
+        wait_for_the_end(&a, ss, st, &err, &rc);
     }
     serve_sim_shutdown(ss); /* wakes the event streams, so the server can stop */
     serve_twin_shutdown(st);

@@ -115,8 +115,8 @@ int cmd_twin(int argc, char **argv)
         rc = p ? 0 : 1;
         twin_replay_line line;
         double last_s = -1;
-        int got;
-        while (p && (got = twin_replay_next(p, &line)) == 1) {
+        int got = 0;
+        while (p && !twin_session_stop_requested(s) && (got = twin_replay_next(p, &line)) == 1) {
             if (line.is_gap)
                 twin_session_gap(s, line.gap_from_s, line.gap_to_s);
             else
@@ -136,6 +136,8 @@ int cmd_twin(int argc, char **argv)
         stop_on_signal = NULL;
     }
     twin_session_finish(s); /* what is still quarantined is decided now */
+    if (rc == 0 && twin_session_failed(s, &err))
+        rc = 1;
     if (rc == 0 && !a.quiet) {
         fprintf(stderr, "fabtwin twin: %llu messages, %llu accepted, output %llu, %zu forecasts\n",
                 (unsigned long long)s->mirror.received, (unsigned long long)s->mirror.accepted,
@@ -173,11 +175,14 @@ static void to_file(void *ctx, const char *gw, const char *type, double ts_s, co
     fputc('\n', fs->f);
 }
 
+#define EMULATE_MAX_SETS 16 /* --set options of one emulate: plenty for a plant that differs */
+#define EMULATE_MAX_SETS_TEXT "16" /* the same, for messages */
+
 typedef struct emulate_args {
     const char *model, *out, *mqtt, *topic, *truth;
     double speed, start_tod_s, end_tod_s, day;
     twin_emulate_options eo;
-    ft_override sets[16];
+    ft_override sets[EMULATE_MAX_SETS];
     size_t n_sets;
 } emulate_args;
 
@@ -234,8 +239,9 @@ static int emulate_parse(int argc, char **argv, emulate_args *a)
             a->eo.kill_gateway = (int)g;
         } else if (strcmp(o, "--set") == 0) {
             char *eq = strchr(v, '=');
-            if (!eq || a->n_sets == 16)
-                return cli_usage_error("bad --set '%s' (PATH=VALUE, at most 16)", v);
+            if (!eq || a->n_sets == EMULATE_MAX_SETS)
+                return cli_usage_error("bad --set '%s' (PATH=VALUE, at most "
+                                       EMULATE_MAX_SETS_TEXT ")", v);
             *eq = '\0';
             a->sets[a->n_sets++] = (ft_override){.path = v, .value = eq + 1, .file = "--set"};
         } else {

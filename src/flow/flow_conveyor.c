@@ -82,7 +82,7 @@ static flow_answer conveyor_offer(flow_obj *self, flow_item *it, flow_obj *from)
         *tag(c, n) = c->last_entry_m;
     }
     flow_list_push(&c->items, it);
-    flow_trace(f, "convey", self->name, it, "");
+    flow_trace(f, FT_EVENT_CONVEY, self->name, it, "");
     if (n == 0)
         schedule_head(c);
     return FLOW_ACCEPT;

@@ -105,7 +105,7 @@ int flow_downtime_start(flow_station *st, ft_error *err)
 {
     flow_factory *f = st->obj.f;
     double now = flow_now(f);
-    char name[600];
+    char name[FLOW_STREAM_NAME_BYTES];
     for (size_t i = 0; i < st->def->n_failures; i++) {
         flow_failure_rt *fr = &st->failures[i];
         fr->def = &st->def->failures[i];

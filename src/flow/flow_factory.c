@@ -64,8 +64,12 @@ flow_item *flow_item_new(flow_factory *f, const flow_obj *by, model_pos pos, int
     flow_item *it = f->free_items;
     if (it)
         f->free_items = it->next;
-    else if (!(it = malloc(sizeof *it)))
-        abort(); /* the engine has no way to go on without items */
+    else if (!(it = malloc(sizeof *it))) {
+        f->live_items--;
+        sim_fail(f->s, "out of memory for items (%llu made so far)",
+                 (unsigned long long)f->next_item_id);
+        return NULL;
+    }
     memset(it, 0, sizeof *it);
     it->id = ++f->next_item_id;
     it->product = product;
@@ -116,12 +120,12 @@ void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped)
     item_departs(f, it);
     if (scrapped) {
         ps->scrapped++;
-        flow_trace(f, "scrap", "", it, "");
+        flow_trace(f, FT_EVENT_SCRAP, "", it, "");
     } else {
         ps->produced++;
         ps->quantity += it->quantity;
         stats_tally_add(ps->cycle, flow_now(f) - it->released_s);
-        flow_trace(f, "exit", "", it, "");
+        flow_trace(f, FT_EVENT_EXIT, "", it, "");
     }
     flow_item_free(f, it);
 }
@@ -169,7 +173,7 @@ flow_obj *flow_route(flow_factory *f, const flow_item *it, int from)
 
 /* ---- events ------------------------------------------------------------- */
 
-void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
+void flow_trace(flow_factory *f, ft_event_kind event, const char *object, const flow_item *it,
                 const char *detail)
 {
     if (!f->on_event)
@@ -460,6 +464,8 @@ int flow_place_item(flow_factory *f, const char *at, const char *product, double
         place_target(f, at, p, &st, err))
         return -1;
     flow_item *it = flow_item_new(f, NULL, (model_pos){0, 0}, p, quantity, released_s);
+    if (!it)
+        return ft_fail(err, NULL, 0, 0, "out of memory");
     it->step = step_at(f->m, p, st);
     flow_item_created(f, it);
     flow_queue_place(f->queues[st], it);
@@ -479,6 +485,8 @@ int flow_place_job(flow_factory *f, const char *station, const char *product, do
     if (!(remaining_s >= 0) || !isfinite(remaining_s))
         return ft_fail(err, NULL, 0, 0, "remaining process time must be >= 0");
     flow_item *it = flow_item_new(f, NULL, (model_pos){0, 0}, p, quantity, released_s);
+    if (!it)
+        return ft_fail(err, NULL, 0, 0, "out of memory");
     it->step = step_at(f->m, p, st);
     flow_item_created(f, it);
     if (flow_station_place_job(f->stations[st], it, remaining_s, err)) {

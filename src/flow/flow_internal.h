@@ -18,6 +18,11 @@
 #include "sim/sim_rng.h"
 #include "stats/stats.h"
 
+/* Room for a random stream's name, such as "station/<name>/failure/<name>":
+ * two model names (at most 256 bytes each, MODEL_MAX_NAME_BYTES) and the
+ * words around them. A name cut short could make two streams one. */
+#define FLOW_STREAM_NAME_BYTES 600
+
 /* ---- items -------------------------------------------------------------- */
 
 typedef struct flow_item {
@@ -314,7 +319,10 @@ double flow_now(const flow_factory *f);
 /* A new item, made by object `by` (written at `pos` in the model; NULL:
  * the initial state). Past the run's cap on items in the plant the
  * factory fails (flow_failed) and stops the kernel after this event; the
- * item is still made, so the caller goes on as usual. */
+ * item is still made, so the caller goes on as usual. NULL when out of
+ * memory: the kernel's error (sim_fail) then says so and the run stops
+ * after the current event, so a caller only has to leave its state safe to
+ * free. */
 flow_item *flow_item_new(flow_factory *f, const flow_obj *by, model_pos pos, int product,
                          double quantity, double released_s);
 void flow_item_free(flow_factory *f, flow_item *it);
@@ -338,7 +346,7 @@ void flow_item_created(flow_factory *f, flow_item *it);
  * refused): leaves the WIP count as if it had never entered. */
 void flow_item_refused(flow_factory *f, flow_item *it);
 
-void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
+void flow_trace(flow_factory *f, ft_event_kind event, const char *object, const flow_item *it,
                 const char *detail);
 
 /* flow_stall.c: work that waits and can never start, found at the end of

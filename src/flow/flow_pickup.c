@@ -53,7 +53,7 @@ static flow_answer pickup_offer(flow_obj *self, flow_item *it, flow_obj *from)
         return FLOW_FULL;
     it->waiting_s = flow_now(self->f);
     flow_list_push(&p->waiting, it);
-    flow_trace(self->f, "pickup", self->name, it, "");
+    flow_trace(self->f, FT_EVENT_PICKUP, self->name, it, "");
     request_transports(p);
     return FLOW_ACCEPT;
 }
@@ -110,7 +110,7 @@ void flow_pickup_loaded(void *factory, int vehicle, int pickup, int dest, int n)
         if (flow_destination(f, it) == dest) {
             flow_list_unlink(&p->ready, prev, it);
             flow_list_push(&f->cargo[vehicle], it);
-            flow_trace(f, "load", who, it, p->obj.name);
+            flow_trace(f, FT_EVENT_LOAD, who, it, p->obj.name);
             n--;
         } else {
             prev = it;
@@ -128,7 +128,7 @@ void flow_pickup_unloaded(void *factory, int vehicle, int pickup, int dest, int 
     flow_item *it;
     while ((it = flow_list_pop(&f->cargo[vehicle]))) {
         bool to_sink = (size_t)dest == f->m->n_stations;
-        flow_trace(f, "unload", who, it, to_sink ? "sink" : f->queues[dest]->obj.name);
+        flow_trace(f, FT_EVENT_UNLOAD, who, it, to_sink ? "sink" : f->queues[dest]->obj.name);
         if (to_sink)
             f->sink.ops->offer(&f->sink, it, NULL);
         else

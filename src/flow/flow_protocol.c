@@ -8,6 +8,9 @@
 
 #include "flow_internal.h"
 
+/* Waiters flow_wake copies to the stack; more go to the heap. */
+#define FLOW_WAKE_LOCAL 16
+
 void flow_list_push(flow_list *l, flow_item *it)
 {
     it->next = NULL;
@@ -74,8 +77,11 @@ void flow_wait_on(flow_obj *o, flow_obj *waiter)
     if (o->n_waiters == o->cap_waiters) {
         size_t cap = o->cap_waiters ? 2 * o->cap_waiters : 4;
         flow_obj **w = realloc(o->waiters, cap * sizeof *w);
-        if (!w)
-            abort(); /* a handful of pointers per object: out of memory is fatal */
+        if (!w) {
+            /* a waiter not registered would never be woken: the run stops */
+            sim_fail(o->f->s, "out of memory for the waiters of '%s'", o->name);
+            return;
+        }
         o->waiters = w;
         o->cap_waiters = cap;
     }
@@ -95,11 +101,13 @@ void flow_wake(flow_obj *o)
     if (o->n_waiters == 0)
         return;
     /* Small lists: copy them to the stack; the rare long one to the heap. */
-    flow_obj *local[16];
+    flow_obj *local[FLOW_WAKE_LOCAL];
     size_t n = o->n_waiters;
-    flow_obj **w = n <= 16 ? local : malloc(n * sizeof *w);
-    if (!w)
-        abort();
+    flow_obj **w = n <= FLOW_WAKE_LOCAL ? local : malloc(n * sizeof *w);
+    if (!w) {
+        sim_fail(o->f->s, "out of memory waking the waiters of '%s'", o->name);
+        return;
+    }
     memcpy(w, o->waiters, n * sizeof *w);
     o->n_waiters = 0;
     for (size_t i = 0; i < n; i++)

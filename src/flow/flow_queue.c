@@ -83,8 +83,14 @@ void flow_queue_deliver(flow_queue *q, flow_item *it)
         (*r)--;
     q->reserved_total--;
     q->freed_s = flow_now(q->obj.f);
-    if (q->obj.ops->offer(&q->obj, it, NULL) != FLOW_ACCEPT)
-        abort(); /* the reservation kept a place: a refusal is a bug */
+    if (q->obj.ops->offer(&q->obj, it, NULL) != FLOW_ACCEPT) {
+        /* the reservation kept a place, so a refusal is a bug in the engine:
+         * keep the item (freed with the queue) and stop the run */
+        flow_queue_place(q, it);
+        sim_fail(q->obj.f->s, "internal error: '%s' refused an item it had reserved a place "
+                              "for", q->obj.name);
+        return;
+    }
     /* When the item went straight on to the station, the place it had
      * reserved is free again: whoever waits for room must hear of it. */
     if (flow_queue_has_room(q, NULL))
@@ -148,7 +154,7 @@ static flow_answer queue_offer(flow_obj *self, flow_item *it, flow_obj *from)
     it->waiting_s = flow_now(self->f);
     flow_list_push(&q->items, it);
     set_level(q);
-    flow_trace(self->f, "enqueue", self->name, it, "");
+    flow_trace(self->f, FT_EVENT_ENQUEUE, self->name, it, "");
     if (q->items.count > 1 && q->consumer->def->kind == MODEL_STATION_ASSEMBLY)
         flow_queue_feed(q); /* a new part may complete a kit behind a refused one */
     return FLOW_ACCEPT;

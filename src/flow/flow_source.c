@@ -27,7 +27,8 @@ static void add_to_backlog(flow_source *src, int product, double quantity)
 {
     flow_item *it = flow_item_new(src->obj.f, &src->obj, src->def->pos, product, quantity,
                                   flow_now(src->obj.f));
-    flow_list_push(&src->backlog, it);
+    if (it)
+        flow_list_push(&src->backlog, it);
 }
 
 /* The next item of the due order rows into the backlog; false when none
@@ -65,6 +66,8 @@ static void release(flow_source *src)
             }
         }
         flow_item *it = flow_list_pop(&src->backlog);
+        if (!it)
+            break; /* out of memory: the run stops */
         it->step = 0;
         it->released_s = flow_now(f);
         flow_item_created(f, it);
@@ -75,7 +78,7 @@ static void release(flow_source *src)
             break;
         }
         src->released++;
-        flow_trace(f, "release", src->obj.name, it, "");
+        flow_trace(f, FT_EVENT_RELEASE, src->obj.name, it, "");
     }
     if (src->def->kind == MODEL_SOURCE_INTERARRIVAL && !src->backlog.head &&
         src->next == SIM_NO_EVENT && !limit_reached(src))
@@ -149,7 +152,7 @@ flow_source *flow_source_new(struct flow_factory *f, const model_source *def)
         return NULL;
     flow_obj_init(&src->obj, &source_ops, def->name, f);
     src->def = def;
-    char name[600];
+    char name[FLOW_STREAM_NAME_BYTES];
     snprintf(name, sizeof name, "source/%s/arrival", def->name);
     sim_rng_init(&src->rng, f->seed, name);
     return src;

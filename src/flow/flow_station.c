@@ -125,7 +125,7 @@ static void begin_process(flow_station *st, int k)
     const model_step *step = step_of(st, sv->item);
     sv->ideal_s = sim_dist_mean(&step->time_s);
     set_state(st, sv, SRV_WORKING);
-    flow_trace(st->obj.f, "start", st->obj.name, sv->item, "");
+    flow_trace(st->obj.f, FT_EVENT_START, st->obj.name, sv->item, "");
     run_phase(st, k, sim_dist_sample(&step->time_s, &st->rng_process));
 }
 
@@ -137,7 +137,7 @@ static void start_item(flow_station *st, int k, flow_item *it)
     sv->last_product = it->product;
     if (st->def->has_setup && last != MODEL_NONE && last != it->product) {
         set_state(st, sv, SRV_SETUP);
-        flow_trace(st->obj.f, "setup", st->obj.name, it, "");
+        flow_trace(st->obj.f, FT_EVENT_SETUP, st->obj.name, it, "");
         run_phase(st, k, sim_dist_sample(&st->def->setup_s, &st->rng_setup));
     } else {
         begin_process(st, k);
@@ -183,6 +183,8 @@ static void try_assemble(flow_station *st)
     int p = st->def->produces;
     flow_item *out = flow_item_new(f, &st->obj, st->def->pos, p, f->m->products[p].quantity,
                                    st->kit_released_s);
+    if (!out)
+        return;
     out->step = step_index(f->m, p, st->index);
     flow_item *part;
     while ((part = flow_list_pop(&st->kit)))
@@ -205,7 +207,7 @@ static flow_answer kit_offer(flow_station *st, flow_item *it)
             st->kit_released_s = it->released_s;
         st->kit_have[i]++;
         flow_list_push(&st->kit, it);
-        flow_trace(st->obj.f, "kit", st->obj.name, it, "");
+        flow_trace(st->obj.f, FT_EVENT_KIT, st->obj.name, it, "");
         try_assemble(st);
         return FLOW_ACCEPT;
     }
@@ -261,7 +263,7 @@ static bool try_send(flow_station *st, int k)
             if (sv->state != SRV_BLOCKED) {
                 set_state(st, sv, SRV_BLOCKED);
                 st->blocked_fifo[st->n_blocked_fifo++] = k;
-                flow_trace(f, "blocked", st->obj.name, it, dest->name);
+                flow_trace(f, FT_EVENT_BLOCKED, st->obj.name, it, dest->name);
             }
             return false;
         }
@@ -310,7 +312,7 @@ static void finish_item(flow_station *st, flow_server *sv, flow_item *it)
                     it->step = s;
                     break;
                 }
-            flow_trace(f, "rework", st->obj.name, it, "");
+            flow_trace(f, FT_EVENT_REWORK, st->obj.name, it, "");
             flow_list_push(&sv->out, it);
             return;
         }
@@ -323,6 +325,8 @@ static void finish_item(flow_station *st, flow_server *sv, flow_item *it)
             flow_item *piece =
                 flow_item_new(f, &st->obj, d->pos, p, it->quantity / (double)d->split_count,
                               it->released_s);
+            if (!piece)
+                break;
             piece->step = step + 1;
             flow_item_created(f, piece);
             flow_list_push(&sv->out, piece);
@@ -330,7 +334,8 @@ static void finish_item(flow_station *st, flow_server *sv, flow_item *it)
         flow_item_consumed(f, it);
         return;
     }
-    default:
+    case MODEL_STATION_PROCESS:
+    case MODEL_STATION_ASSEMBLY:
         break;
     }
     it->step++;
@@ -350,7 +355,7 @@ static void server_done(sim *s, void *obj, intptr_t k)
     sv->item = NULL;
     st->processed++;
     st->ideal_s += sv->ideal_s;
-    flow_trace(st->obj.f, "finish", st->obj.name, it, "");
+    flow_trace(st->obj.f, FT_EVENT_FINISH, st->obj.name, it, "");
     finish_item(st, sv, it);
     if (try_send(st, (int)k))
         server_freed(st);
@@ -381,19 +386,18 @@ static void resume_work(flow_station *st)
 
 void flow_station_change(flow_station *st, flow_down_change c)
 {
-    static const char *const names[] = {"fail", "repair", "maintenance", "maintenance_end",
-                                        "shift_off", "shift_on"};
     bool was_up = flow_station_up(st);
     flow_station_account(st);
+    ft_event_kind kind = FT_EVENT_N_KINDS;
     switch (c) {
-    case DOWN_FAIL: st->n_failed++; break;
-    case DOWN_REPAIR: st->n_failed--; break;
-    case DOWN_MAINT_BEGIN: st->in_maintenance = true; break;
-    case DOWN_MAINT_END: st->in_maintenance = false; break;
-    case DOWN_SHIFT_OFF: st->off_shift = true; break;
-    case DOWN_SHIFT_ON: st->off_shift = false; break;
+    case DOWN_FAIL: st->n_failed++; kind = FT_EVENT_FAIL; break;
+    case DOWN_REPAIR: st->n_failed--; kind = FT_EVENT_REPAIR; break;
+    case DOWN_MAINT_BEGIN: st->in_maintenance = true; kind = FT_EVENT_MAINTENANCE; break;
+    case DOWN_MAINT_END: st->in_maintenance = false; kind = FT_EVENT_MAINTENANCE_END; break;
+    case DOWN_SHIFT_OFF: st->off_shift = true; kind = FT_EVENT_SHIFT_OFF; break;
+    case DOWN_SHIFT_ON: st->off_shift = false; kind = FT_EVENT_SHIFT_ON; break;
     }
-    flow_trace(st->obj.f, names[c], st->obj.name, NULL, "");
+    flow_trace(st->obj.f, kind, st->obj.name, NULL, "");
     bool up = flow_station_up(st);
     if (was_up != up)
         st->updown_s = flow_now(st->obj.f);
@@ -431,7 +435,7 @@ flow_station *flow_station_new(struct flow_factory *f, const model_station *def,
     st->n_local[SRV_IDLE] = st->n_servers;
     st->t_acc = flow_now(f);
 
-    char name[64 + 512];
+    char name[FLOW_STREAM_NAME_BYTES];
     snprintf(name, sizeof name, "station/%s/process", def->name);
     sim_rng_init(&st->rng_process, f->seed, name);
     snprintf(name, sizeof name, "station/%s/setup", def->name);

@@ -388,7 +388,9 @@ static int build(ybuild *b, yaml_parser_t *p, const ynode **root)
             yaml_event_delete(&ev);
             *root = b->n_pending ? b->pending[0] : NULL;
             return 0;
-        default:
+        case YAML_NO_EVENT:
+        case YAML_STREAM_START_EVENT:
+        case YAML_DOCUMENT_END_EVENT:
             break;
         }
         yaml_event_delete(&ev);

@@ -74,6 +74,9 @@ char *serve_sim_kpis(serve_sim *ss);
 /* The latest state changes of a station: [{time_s, state}], oldest first. */
 char *serve_sim_history(serve_sim *ss, size_t station);
 bool serve_sim_stopping(serve_sim *ss);
+/* The simulation could not go on (an event was lost): true with *err; the
+ * thread has ended and the last good state stays readable. */
+bool serve_sim_failed(serve_sim *ss, ft_error *err);
 
 /* ---- the live twin ------------------------------------------------------- */
 

@@ -45,6 +45,8 @@ struct serve_sim {
     bool running;
     double speed;
     bool restart;
+    bool failed;             /* the run could not go on: error says why */
+    ft_error error;
     char *state_json;
     char *kpi_json;
     uint64_t version;
@@ -177,6 +179,18 @@ static int rebuild(serve_sim *ss, ft_error *err)
     return ft_sim_advance(ss->sim, ss->opt.start_s, err);
 }
 
+/* The simulation cannot go on (a lost event): keep the error for the
+ * command line, show the last good state, and let the thread end. */
+static void fail(serve_sim *ss, const ft_error *err)
+{
+    pthread_mutex_lock(&ss->mu);
+    ss->failed = true;
+    ss->error = *err;
+    ss->running = false;
+    pthread_cond_broadcast(&ss->changed);
+    pthread_mutex_unlock(&ss->mu);
+}
+
 static void *loop(void *arg)
 {
     serve_sim *ss = arg;
@@ -194,8 +208,12 @@ static void *loop(void *arg)
         pthread_mutex_unlock(&ss->mu);
         if (stop)
             break;
-        ft_error err;
-        if (restart && rebuild(ss, &err) == 0) {
+        ft_error err = {0};
+        if (restart) {
+            if (rebuild(ss, &err) != 0) {
+                fail(ss, &err);
+                break;
+            }
             publish(ss);
             continue;
         }
@@ -211,8 +229,11 @@ static void *loop(void *arg)
             ss->running = false; /* the run is over: stay on its last state */
             pthread_mutex_unlock(&ss->mu);
         }
-        if (ft_sim_advance(ss->sim, t, &err) == 0)
-            publish(ss);
+        if (ft_sim_advance(ss->sim, t, &err) != 0) {
+            fail(ss, &err);
+            break;
+        }
+        publish(ss);
     }
     return NULL;
 }
@@ -337,6 +358,16 @@ char *serve_sim_history(serve_sim *ss, size_t station)
     char *text = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(a);
     return text;
+}
+
+bool serve_sim_failed(serve_sim *ss, ft_error *err)
+{
+    pthread_mutex_lock(&ss->mu);
+    bool failed = ss->failed;
+    if (failed)
+        *err = ss->error;
+    pthread_mutex_unlock(&ss->mu);
+    return failed;
 }
 
 bool serve_sim_stopping(serve_sim *ss)

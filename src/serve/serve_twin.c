@@ -248,6 +248,8 @@ static void *feed(void *arg)
     int rc = st->replay ? replay_feed(st, &err)
                         : twin_mqtt_run_twin(st->session, st->o.mqtt, st->o.topic, &err);
     twin_session_finish(st->session); /* what is still quarantined is decided now */
+    if (rc == 0 && twin_session_failed(st->session, &err))
+        rc = -1; /* a forecast the engine could not run */
     pthread_mutex_lock(&st->mu);
     st->feeding = false;
     if (rc) {

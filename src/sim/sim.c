@@ -33,9 +33,18 @@
  * and not before now. NaN, infinities, negative delays and times in the past
  * are rejected with SIM_NO_EVENT, as is memory exhaustion. Letting a NaN into
  * the heap would break its ordering for every later event, and an event at
- * +INFINITY is indistinguishable from "nothing pending" in sim_next_time. */
+ * +INFINITY is indistinguishable from "nothing pending" in sim_next_time.
+ * So is a delay of at least SIM_TIME_RESOLUTION_S that vanishes in now +
+ * delay: at such times the clock no longer moves and every duration is
+ * wrong. Each rejection is also the kernel's sticky error (sim_error), which
+ * stops the run loop: a caller that ignores SIM_NO_EVENT cannot make the run
+ * carry on with a lost event. The road not taken: returning an error code
+ * from every handler up through sim_run_until would touch every handler for
+ * a failure that, once it happens, ends the run anyway. */
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +58,8 @@
 /* Positive delays that do not move the clock, at one instant, before the
  * kernel takes them for a runaway (see sim_schedule). */
 #define SIM_MAX_ABSORBED (UINT32_C(1) << 16)
+/* Room for the first error: a sentence plus where it happened. */
+#define SIM_ERROR_SIZE 512
 
 typedef struct sim_entry {
     uint64_t key; /* time_key(time) */
@@ -74,11 +85,14 @@ struct sim {
     uint32_t free_head;
     uint64_t seq;
     uint64_t events_run;
+    uint64_t fail_countdown; /* sim_fail_schedule_after; 0 = off */
     bool stop;
     /* positive delays rounded away at one instant (see sim_schedule) */
     double absorbed_at;
     uint32_t absorbed;
     bool stalled;
+    bool in_event;           /* a handler is running (events_run is its number) */
+    char error[SIM_ERROR_SIZE]; /* the first error; "" while all is well */
 };
 
 sim *sim_new(void)
@@ -100,6 +114,33 @@ void sim_free(sim *s)
 }
 
 double sim_now(const sim *s) { return s->now; }
+
+const char *sim_error(const sim *s) { return s->error[0] ? s->error : NULL; }
+
+void sim_fail(sim *s, const char *fmt, ...)
+{
+    if (s->error[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(s->error, sizeof s->error, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !s->error[0])
+        n = snprintf(s->error, sizeof s->error, "simulation error");
+    if ((size_t)n < sizeof s->error) {
+        if (s->in_event)
+            snprintf(s->error + n, sizeof s->error - (size_t)n,
+                     " (simulated time %.6f s, event %llu)", s->now,
+                     (unsigned long long)s->events_run);
+        else
+            snprintf(s->error + n, sizeof s->error - (size_t)n,
+                     " (simulated time %.6f s, before event %llu)", s->now,
+                     (unsigned long long)s->events_run + 1);
+    }
+    s->stop = true;
+}
+
+void sim_fail_schedule_after(sim *s, uint64_t n) { s->fail_countdown = n; }
 
 bool sim_set_now(sim *s, double t_s)
 {
@@ -264,11 +305,47 @@ static bool grow(sim *s)
     return true;
 }
 
+/* Why a schedule was refused, as the kernel's error. Out of the hot path. */
+static __attribute__((cold, noinline)) sim_event_id reject_time(sim *s, double t_s)
+{
+    if (isnan(t_s))
+        sim_fail(s, "cannot schedule an event: its time is not a number");
+    else if (t_s == INFINITY)
+        sim_fail(s, "cannot schedule an event: its time is infinite");
+    else
+        sim_fail(s, "cannot schedule an event at %.6f s: that is in the past", t_s);
+    return SIM_NO_EVENT;
+}
+
+static __attribute__((cold, noinline)) sim_event_id reject_memory(sim *s)
+{
+    if (s->cap >= SIM_MAX_SLOTS)
+        sim_fail(s, "cannot schedule an event: %u events are already pending (the most "
+                    "the kernel holds)", s->n);
+    else
+        sim_fail(s, "out of memory for the event calendar (%u events pending)", s->n);
+    return SIM_NO_EVENT;
+}
+
+static __attribute__((cold, noinline)) sim_event_id reject_delay(sim *s, double delay_s)
+{
+    if (isnan(delay_s))
+        sim_fail(s, "cannot schedule an event: its delay is not a number");
+    else if (delay_s < 0)
+        sim_fail(s, "cannot schedule an event %g s ahead: the delay is negative", delay_s);
+    else
+        sim_fail(s, "cannot schedule an event %g s ahead: the clock cannot tell that from now "
+                    "(simulated times this large lose their resolution)", delay_s);
+    return SIM_NO_EVENT;
+}
+
 sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intptr_t arg)
 {
     /* !(t >= now) also catches NaN. */
     if (!(t_s >= s->now) || t_s == INFINITY)
-        return SIM_NO_EVENT;
+        return reject_time(s, t_s);
+    if (s->fail_countdown && --s->fail_countdown == 0)
+        return reject_memory(s);
 
     uint32_t idx;
     if (s->free_head != SIM_NIL) {
@@ -276,7 +353,7 @@ sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intp
         s->free_head = s->slots[idx].pos;
     } else {
         if (s->used == s->cap && !grow(s))
-            return SIM_NO_EVENT;
+            return reject_memory(s);
         idx = s->used++;
         s->slots[idx].gen = 0;
     }
@@ -290,19 +367,20 @@ sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intp
     return ((uint64_t)sl->gen << 32) | ((uint64_t)idx + 1);
 }
 
-/* A positive delay too small to move the clock (now + delay == now, since
- * a double near now only resolves steps of about now * 2^-52) is rounded to
- * a zero delay. That is harmless now and then -- an exponential sample
- * below the clock's resolution -- but a model whose delays all round to
- * zero (a clock past 2^53 s, an interarrival of 1e-300 s) would fire events
- * at one instant forever. So a run of SIM_MAX_ABSORBED such delays at one
- * instant is taken for that runaway: they are refused from then on, the
- * kernel reports itself stalled and the run stops. */
+/* A positive delay the clock cannot resolve (now + delay == now, since a
+ * double near now only resolves steps of about now * 2^-52) is an error
+ * from SIM_TIME_RESOLUTION_S up: the model's times are too large for the
+ * clock. Below that it is rounded to a zero delay -- harmless now and then
+ * (a gamma sample of shape < 1 may be tiny) -- but a run whose delays all
+ * round to zero would fire events at one instant forever, so a run of
+ * SIM_MAX_ABSORBED of them at one instant is taken for that runaway: they
+ * are refused from then on, the kernel reports itself stalled and the run
+ * stops. */
 sim_event_id sim_schedule(sim *s, double delay_s, sim_handler fn, void *obj, intptr_t arg)
 {
-    if (!(delay_s >= 0))
-        return SIM_NO_EVENT;
     double t = s->now + delay_s;
+    if (!(delay_s >= 0) || (t == s->now && delay_s >= SIM_TIME_RESOLUTION_S))
+        return reject_delay(s, delay_s);
     if (delay_s > 0 && t == s->now) {
         if (s->absorbed_at != s->now) {
             s->absorbed_at = s->now;
@@ -373,12 +451,14 @@ static inline void run_top(sim *s)
     assert(t >= s->now);
     s->now = t;
     s->events_run++;
+    s->in_event = true;
     fn(s, obj, arg);
+    s->in_event = false;
 }
 
 bool sim_step(sim *s)
 {
-    if (s->n == 0)
+    if (s->n == 0 || s->error[0])
         return false;
     run_top(s);
     return true;
@@ -392,7 +472,7 @@ bool sim_step(sim *s)
 uint64_t sim_run_until(sim *s, double t_end_s)
 {
     uint64_t before = s->events_run;
-    if (!(t_end_s >= s->now))
+    if (!(t_end_s >= s->now) || s->error[0])
         return 0;
     uint64_t end_key = time_key(t_end_s);
     s->stop = false;
@@ -401,7 +481,7 @@ uint64_t sim_run_until(sim *s, double t_end_s)
         if (s->stop)
             break;
     }
-    if (!s->stop && t_end_s != INFINITY)
+    if (!s->stop && !s->error[0] && t_end_s != INFINITY)
         s->now = t_end_s;
     s->stop = false;
     return s->events_run - before;

@@ -32,10 +32,18 @@ double sim_now(const sim *s);
  * given time, e.g. from a live plant's state). Returns false otherwise. */
 bool sim_set_now(sim *s, double t_s);
 
+/* Delays shorter than this may be lost to rounding when the clock is late
+ * (now + delay == now once delay is under half a unit in the last place of
+ * now: for 1 us, from now >= 2^34 s, ~540 years); a longer delay that is
+ * lost is an error. */
+#define SIM_TIME_RESOLUTION_S 1e-6
+
 /* Schedule handler(obj, arg) at now + delay_s (delay_s >= 0) or at the
  * absolute time t_s (t_s >= now). Returns SIM_NO_EVENT when memory is
  * exhausted or the time is invalid (NaN, infinite, negative delay, in the
- * past). At most 2^30 events can be pending. */
+ * past, a delay of SIM_TIME_RESOLUTION_S or more that the clock cannot
+ * represent). At most 2^30 events can be pending. Every failure is also the
+ * kernel's error (sim_error): a caller that cannot react may rely on it. */
 sim_event_id sim_schedule(sim *s, double delay_s, sim_handler fn, void *obj, intptr_t arg);
 sim_event_id sim_schedule_at(sim *s, double t_s, sim_handler fn, void *obj, intptr_t arg);
 
@@ -52,13 +60,32 @@ bool sim_cancel(sim *s, sim_event_id id);
 /* Time of a pending event, or a negative value if it is not pending. */
 double sim_event_time(const sim *s, sim_event_id id);
 
-/* Run the next event. Returns false when the calendar is empty. */
+/* Errors. A lost event makes every later result wrong, so the kernel never
+ * lets one pass silently: the first failure -- a rejected schedule, or
+ * sim_fail from a layer above that cannot go on -- is kept with the time and
+ * the event it happened in, sim_step and sim_run_until then run nothing more,
+ * and whoever owns the run reads it with sim_error. */
+
+/* The first error as a message a user can act on, or NULL while all is well. */
+const char *sim_error(const sim *s);
+
+/* Record an error (printf-style message; only the first one is kept) and
+ * stop the run after the current event. */
+void sim_fail(sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* For tests: the n-th sim_schedule* call from now on (1 = the next) fails as
+ * if memory were exhausted; 0 disarms. */
+void sim_fail_schedule_after(sim *s, uint64_t n);
+
+/* Run the next event. Returns false when the calendar is empty or after an
+ * error. */
 bool sim_step(sim *s);
 
 /* Run every event with time <= t_end_s, then set the clock to t_end_s.
  * Returns the number of events run. A t_end_s before now (or NaN) runs
- * nothing; after sim_stop the clock stays at the last event run; running to
- * INFINITY empties the calendar and leaves the clock at the last event. */
+ * nothing; after sim_stop or an error the clock stays at the last event run
+ * (after an error nothing more runs: check sim_error); running to INFINITY
+ * empties the calendar and leaves the clock at the last event. */
 uint64_t sim_run_until(sim *s, double t_end_s);
 
 /* Ask a running sim_run_until to return after the current event. */

@@ -252,9 +252,10 @@ static void on_station_event(emulator *e, const ft_event *fe, int s, int product
 {
     emu_station *st = &e->st[s];
     int gw = twin_station_gateway(s, e->n_gw);
-    const char *k = fe->kind, *name = e->tm->stations[s].name;
+    const char *name = e->tm->stations[s].name;
     st->dirty = true;
-    if (strcmp(k, "start") == 0) {
+    switch (fe->kind) {
+    case FT_EVENT_START:
         unblock(e, fe->item);
         st->working++;
         st->setup = false;
@@ -263,42 +264,49 @@ static void on_station_event(emulator *e, const ft_event *fe, int s, int product
                       fe->item);
         st->kit_n = 0;
         send_part(e, gw, TWIN_PART_STARTED, fe, product, name, fe->item, 0);
-    } else if (strcmp(k, "finish") == 0) {
+        break;
+    case FT_EVENT_FINISH:
         if (st->working > 0)
             st->working--;
         e->recent[e->recent_head].item = fe->item;
         e->recent[e->recent_head].station = s;
         e->recent_head = (e->recent_head + 1) % EMU_RECENT;
         send_part(e, gw, TWIN_PART_FINISHED, fe, product, name, fe->item, 0);
-    } else if (strcmp(k, "blocked") == 0) {
+        break;
+    case FT_EVENT_BLOCKED:
         if (e->n_blocked < EMU_HELD_MAX) {
             e->blocked[e->n_blocked].item = fe->item;
             e->blocked[e->n_blocked++].station = s;
             st->held++;
         }
         send_part(e, gw, TWIN_PART_BLOCKED, fe, product, name, fe->item, 0);
-    } else if (strcmp(k, "kit") == 0) {
+        break;
+    case FT_EVENT_KIT:
         unblock(e, fe->item);
         if (st->kit_n < EMU_KIT_MAX) {
             st->kit[st->kit_n] = fe->item;
             st->kit_product[st->kit_n++] = (int16_t)product;
         }
         send_part(e, gw, TWIN_PART_KITTED, fe, product, name, fe->item, 0);
-    } else if (strcmp(k, "scrap") == 0) {
+        break;
+    case FT_EVENT_SCRAP:
         unblock(e, fe->item);
         e->scrapped[gw][product]++;
         e->truth->scrapped[product]++;
         send_part(e, gw, TWIN_PART_SCRAPPED, fe, product, name, fe->item, 0);
-    } else if (strcmp(k, "fail") == 0) {
-        st->failed = true;
-    } else if (strcmp(k, "repair") == 0) {
-        st->failed = false;
-    } else if (strcmp(k, "maintenance") == 0 || strcmp(k, "maintenance_end") == 0) {
-        st->maintenance = strcmp(k, "maintenance") == 0;
-    } else if (strcmp(k, "shift_off") == 0 || strcmp(k, "shift_on") == 0) {
-        st->off = strcmp(k, "shift_off") == 0;
-    } else if (strcmp(k, "setup") == 0) {
-        st->setup = true;
+        break;
+    case FT_EVENT_FAIL: st->failed = true; break;
+    case FT_EVENT_REPAIR: st->failed = false; break;
+    case FT_EVENT_MAINTENANCE: st->maintenance = true; break;
+    case FT_EVENT_MAINTENANCE_END: st->maintenance = false; break;
+    case FT_EVENT_SHIFT_OFF: st->off = true; break;
+    case FT_EVENT_SHIFT_ON: st->off = false; break;
+    case FT_EVENT_SETUP: st->setup = true; break;
+    /* item movements the plant's telemetry reports elsewhere (observe) or not at all */
+    case FT_EVENT_RELEASE: case FT_EVENT_ENQUEUE: case FT_EVENT_REWORK: case FT_EVENT_CONVEY:
+    case FT_EVENT_PICKUP: case FT_EVENT_LOAD: case FT_EVENT_UNLOAD: case FT_EVENT_EXIT:
+    case FT_EVENT_N_KINDS:
+        break;
     }
 }
 
@@ -316,13 +324,13 @@ static void observe(void *ctx, const ft_event *fe)
         e->dead[e->o->kill_gateway] = true;
     }
     int product = fe->product[0] ? twin_model_product(e->tm, fe->product) : -1;
-    const char *k = fe->kind;
+    ft_event_kind k = fe->kind;
     int s = twin_model_station(e->tm, fe->object);
-    if (strcmp(k, "release") == 0 && product >= 0) {
+    if (k == FT_EVENT_RELEASE && product >= 0) {
         e->released[0]++;
         e->truth->released++;
         send_part(e, 0, TWIN_PART_RELEASED, fe, product, fe->object, fe->item, 0);
-    } else if (strcmp(k, "exit") == 0 && product >= 0) {
+    } else if (k == FT_EVENT_EXIT && product >= 0) {
         unblock(e, fe->item);
         int from = exit_station(e, fe->item);
         int gw = twin_station_gateway(from, e->n_gw);
@@ -330,7 +338,7 @@ static void observe(void *ctx, const ft_event *fe)
         e->truth->produced[product]++;
         e->truth->output++;
         send_part(e, gw, TWIN_PART_EXITED, fe, product, e->tm->stations[from].name, fe->item, 0);
-    } else if ((strcmp(k, "enqueue") == 0 || strcmp(k, "convey") == 0) && product >= 0) {
+    } else if ((k == FT_EVENT_ENQUEUE || k == FT_EVENT_CONVEY) && product >= 0) {
         unblock(e, fe->item);
         int owner = twin_model_buffer_station(e->tm, fe->object);
         if (owner < 0)

@@ -282,10 +282,13 @@ static twin_reject part_place(const twin_model *tm, const twin_msg *msg, int *wh
         if (*where < 0)
             *where = twin_model_station(tm, msg->at); /* an implicit queue */
         return *where < 0 ? TWIN_REJ_UNKNOWN_OBJECT : TWIN_OK;
-    default:
-        *where = twin_model_station(tm, msg->at);
-        return *where < 0 ? TWIN_REJ_UNKNOWN_STATION : TWIN_OK;
+    case TWIN_PART_STARTED: case TWIN_PART_FINISHED: case TWIN_PART_BLOCKED:
+    case TWIN_PART_KITTED: case TWIN_PART_CONSUMED: case TWIN_PART_EXITED:
+    case TWIN_PART_SCRAPPED: case TWIN_PART_N:
+        break;
     }
+    *where = twin_model_station(tm, msg->at);
+    return *where < 0 ? TWIN_REJ_UNKNOWN_STATION : TWIN_OK;
 }
 
 /* Does msg come after the message that set the item's position? Plant time
@@ -351,7 +354,9 @@ static twin_reject apply_part(twin_mirror *m, int gw, const twin_msg *msg)
     case TWIN_PART_FINISHED:
     case TWIN_PART_BLOCKED: it->phase = TWIN_HELD; break;
     case TWIN_PART_KITTED: it->phase = TWIN_KITTED; break;
-    default: item_bury(m, it); break;
+    case TWIN_PART_CONSUMED: case TWIN_PART_EXITED: case TWIN_PART_SCRAPPED: case TWIN_PART_N:
+        item_bury(m, it);
+        break;
     }
     return TWIN_OK;
 }
@@ -517,7 +522,8 @@ void twin_mirror_census(const twin_mirror *m, twin_census *c)
         case TWIN_QUEUED: c->queued[w]++; break;
         case TWIN_PROCESSING: c->processing[w]++; break;
         case TWIN_HELD: c->held[w]++; break;
-        default: c->kitted[w]++; break;
+        case TWIN_KITTED: c->kitted[w]++; break;
+        case TWIN_IN_TRANSIT: case TWIN_GONE: break; /* skipped above */
         }
     }
 }

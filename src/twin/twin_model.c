@@ -57,16 +57,16 @@ static void observe(void *ctx, const ft_event *e)
     twin_model *tm = c->tm;
     if (e->product[0])
         add_name(tm->products, &tm->n_products, e->product);
-    if (strcmp(e->kind, "release") == 0) {
+    if (e->kind == FT_EVENT_RELEASE) {
         add_name(tm->sources, &tm->n_sources, e->object);
         return;
     }
     int s = twin_model_station(tm, e->object);
     if (s < 0)
         return;
-    if (strcmp(e->kind, "start") == 0 && c->n_jobs < CAL_MAX_JOBS) {
+    if (e->kind == FT_EVENT_START && c->n_jobs < CAL_MAX_JOBS) {
         c->jobs[c->n_jobs++] = (cal_job){s, e->item, e->time_s};
-    } else if (strcmp(e->kind, "finish") == 0) {
+    } else if (e->kind == FT_EVENT_FINISH) {
         for (size_t i = 0; i < c->n_jobs; i++)
             if (c->jobs[i].station == s && c->jobs[i].item == e->item) {
                 double d = e->time_s - c->jobs[i].start_s;
@@ -79,11 +79,11 @@ static void observe(void *ctx, const ft_event *e)
                 c->jobs[i] = c->jobs[--c->n_jobs];
                 break;
             }
-    } else if (strcmp(e->kind, "fail") == 0) {
+    } else if (e->kind == FT_EVENT_FAIL) {
         tm->stations[s].failures++;
         c->failed[s] = true;
         c->fail_at_s[s] = e->time_s;
-    } else if (strcmp(e->kind, "repair") == 0 && c->failed[s]) {
+    } else if (e->kind == FT_EVENT_REPAIR && c->failed[s]) {
         c->failed[s] = false;
         c->repair_sum_s[s] += e->time_s - c->fail_at_s[s];
         c->repairs[s]++;

@@ -236,9 +236,10 @@ static twin_reject parse_body(json_t *o, twin_msg *m, char *why)
         }
         return parse_counts(o, m, why);
     }
-    default:
-        return fail(why, TWIN_REJ_UNKNOWN_TYPE, "type");
+    case TWIN_MSG_N_TYPES:
+        break;
     }
+    return fail(why, TWIN_REJ_UNKNOWN_TYPE, "type");
 }
 
 twin_reject twin_msg_parse(const char *payload, size_t len, twin_msg *m, char *why)
@@ -341,7 +342,7 @@ int twin_msg_encode(const twin_msg *m, char *buf, size_t cap)
         }
         put(&o, "}%s", m->final ? ",\"final\":true" : "");
         break;
-    default:
+    case TWIN_MSG_N_TYPES:
         return -1;
     }
     put(&o, "}");

@@ -15,6 +15,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "twin_session.h"
 
 static void applied(void *ctx, const twin_msg *msg);
@@ -88,13 +90,22 @@ static void forecast_at(twin_session *s, double at_s)
         s->kept[s->n_forecasts % TWIN_FORECAST_KEEP] = f;
         s->n_forecasts++;
         s->version++;
+    } else if (!s->failed) {
+        /* the engine could not run the plant: no later forecast can be trusted */
+        s->failed = true;
+        s->error = err;
+        twin_session_request_stop(s);
     }
     pthread_mutex_unlock(&s->mu);
     if (rc == 0 && s->o.out) {
         twin_forecast_write_json(&f, s->o.out);
         fflush(s->o.out);
     } else if (rc != 0 && s->o.out) {
-        fprintf(s->o.out, "{\"forecast_error\":\"%s\"}\n", err.msg);
+        /* the message may quote a name: jansson escapes it */
+        json_t *doc = json_pack("{s:s}", "forecast_error", err.msg);
+        if (doc && json_dumpf(doc, s->o.out, JSON_COMPACT) == 0)
+            fputc('\n', s->o.out);
+        json_decref(doc);
     }
     if (rc == 0 && s->o.on_forecast)
         s->o.on_forecast(s->o.forecast_ctx, &f);
@@ -202,4 +213,14 @@ void twin_session_request_stop(twin_session *s)
 bool twin_session_stop_requested(twin_session *s)
 {
     return atomic_load(&s->stop);
+}
+
+bool twin_session_failed(twin_session *s, ft_error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    bool failed = s->failed;
+    if (failed)
+        *err = s->error;
+    pthread_mutex_unlock(&s->mu);
+    return failed;
 }

@@ -59,6 +59,10 @@ typedef struct twin_session {
     twin_change changes[TWIN_MAX_STATIONS][TWIN_CHANGE_KEEP];
     size_t n_changes[TWIN_MAX_STATIONS];             /* change k at changes[s][k % KEEP] */
     atomic_bool stop;            /* twin_session_request_stop */
+    /* The first forecast that could not run (the engine failed): the
+     * session then asks its transport to stop. Under mu. */
+    bool failed;
+    ft_error error;
 } twin_session;
 
 int twin_session_init(twin_session *s, const ft_model *m, const twin_session_options *o,
@@ -82,5 +86,7 @@ double twin_session_now(const twin_session *s);
  * signal handler: it only sets an atomic flag). */
 void twin_session_request_stop(twin_session *s);
 bool twin_session_stop_requested(twin_session *s);
+/* A forecast failed: true with *err (the first such error). */
+bool twin_session_failed(twin_session *s, ft_error *err);
 
 #endif
