@@ -30,6 +30,11 @@ check "JSON keeps UTF-8 names" "grep -q '织造' '$tmp/a.json'"
 "$bin" run models/elevator-line.yaml --quiet --length 1h --trace "$tmp/t.csv"
 check "trace has its header" "[ \"\$(head -1 '$tmp/t.csv')\" = 'time_s,event,object,item,product,detail' ]"
 check "trace has exits" "grep -q ',exit,' '$tmp/t.csv'"
+# 轿厢焊接 has one failure mode, 焊枪故障 (models/elevator-line.yaml): every
+# fail and repair row of a day names it
+"$bin" run models/elevator-line.yaml --quiet --length 1d --trace "$tmp/day.csv"
+check "fail and repair rows name the failure mode" \
+  "grep -q ',fail,轿厢焊接,,,焊枪故障\$' '$tmp/day.csv' && ! grep -E ',(fail|repair),' '$tmp/day.csv' | grep -qv ',焊枪故障\$'"
 
 # errors: exit 1 with file:line:col for a bad model, exit 2 for bad usage
 printf 'model: x\nproducts:\n  - name: p\n    routing: [{station: S, time: 90}]\nstations:\n  - {name: S}\n' >"$tmp/bad.yaml"

@@ -12,14 +12,18 @@
 #include "model/model.h"
 
 enum { PLACED_FAILURE = -1 };
+/* The trace detail of a placed failure (the initial state's: it has no mode). */
+#define PLACED_MODE ""
 
 static void failure_event(sim *s, void *obj, intptr_t i);
 
 static void repair_event(sim *s, void *obj, intptr_t i)
 {
     flow_station *st = obj;
+    const char *mode = PLACED_MODE;
     if (i != PLACED_FAILURE) {
         flow_failure_rt *fr = &st->failures[i];
+        mode = fr->def->name;
         fr->down = false;
         fr->next = SIM_NO_EVENT;
         double ttf = sim_dist_sample(&fr->def->ttf_s, &fr->rng);
@@ -28,7 +32,7 @@ static void repair_event(sim *s, void *obj, intptr_t i)
         else
             fr->next = sim_schedule(s, ttf, failure_event, st, i);
     }
-    flow_station_change(st, DOWN_REPAIR);
+    flow_station_change(st, DOWN_REPAIR, mode);
 }
 
 static void failure_event(sim *s, void *obj, intptr_t i)
@@ -38,7 +42,7 @@ static void failure_event(sim *s, void *obj, intptr_t i)
     fr->down = true;
     fr->ttf_left_s = 0;
     fr->next = sim_schedule(s, sim_dist_sample(&fr->def->ttr_s, &fr->rng), repair_event, st, i);
-    flow_station_change(st, DOWN_FAIL);
+    flow_station_change(st, DOWN_FAIL, fr->def->name);
 }
 
 void flow_downtime_operating(flow_station *st, bool operating)
@@ -64,7 +68,7 @@ void flow_downtime_operating(flow_station *st, bool operating)
 void flow_station_place_failure(flow_station *st, double repair_s)
 {
     sim_schedule(st->obj.f->s, repair_s, repair_event, st, PLACED_FAILURE);
-    flow_station_change(st, DOWN_FAIL);
+    flow_station_change(st, DOWN_FAIL, PLACED_MODE);
 }
 
 /* ---- maintenance -------------------------------------------------------- */
@@ -74,7 +78,7 @@ static void maintenance_begin(sim *s, void *obj, intptr_t arg);
 static void maintenance_end(sim *s, void *obj, intptr_t arg)
 {
     flow_station *st = obj;
-    flow_station_change(st, DOWN_MAINT_END);
+    flow_station_change(st, DOWN_MAINT_END, "");
 }
 
 static void maintenance_begin(sim *s, void *obj, intptr_t arg)
@@ -83,7 +87,7 @@ static void maintenance_begin(sim *s, void *obj, intptr_t arg)
     const model_maintenance *m = &st->def->maintenance;
     sim_schedule(s, m->duration_s, maintenance_end, st, 0);
     st->maint_event = sim_schedule(s, m->every_s, maintenance_begin, st, 0);
-    flow_station_change(st, DOWN_MAINT_BEGIN);
+    flow_station_change(st, DOWN_MAINT_BEGIN, "");
 }
 
 /* ---- shifts ------------------------------------------------------------- */
@@ -95,7 +99,7 @@ static void shift_event(sim *s, void *obj, intptr_t arg)
     double next;
     bool on = model_calendar_on(c, sim_now(s), &next);
     if (on == st->off_shift)
-        flow_station_change(st, on ? DOWN_SHIFT_ON : DOWN_SHIFT_OFF);
+        flow_station_change(st, on ? DOWN_SHIFT_ON : DOWN_SHIFT_OFF, "");
     st->shift_event = isfinite(next) ? sim_schedule_at(s, next, shift_event, st, 0) : SIM_NO_EVENT;
 }
 

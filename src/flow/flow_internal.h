@@ -193,8 +193,9 @@ void flow_station_now(const flow_station *st, int in_state[FT_N_STATES]);
 int flow_station_place_job(flow_station *st, flow_item *it, double remaining_s, ft_error *err);
 void flow_station_place_failure(flow_station *st, double repair_s);
 /* Apply a change of down reasons: pauses or resumes work in progress,
- * accounts state time, informs the bottleneck detector. */
-void flow_station_change(flow_station *st, flow_down_change c);
+ * accounts state time, informs the bottleneck detector. `why` goes into
+ * the trace's detail: the failure mode of a failure or repair, else "". */
+void flow_station_change(flow_station *st, flow_down_change c, const char *why);
 bool flow_station_up(const flow_station *st);
 
 /* flow_downtime.c: failures, maintenance and shifts of one station. */

@@ -384,7 +384,7 @@ static void resume_work(flow_station *st)
     }
 }
 
-void flow_station_change(flow_station *st, flow_down_change c)
+void flow_station_change(flow_station *st, flow_down_change c, const char *why)
 {
     bool was_up = flow_station_up(st);
     flow_station_account(st);
@@ -397,7 +397,7 @@ void flow_station_change(flow_station *st, flow_down_change c)
     case DOWN_SHIFT_OFF: st->off_shift = true; kind = FT_EVENT_SHIFT_OFF; break;
     case DOWN_SHIFT_ON: st->off_shift = false; kind = FT_EVENT_SHIFT_ON; break;
     }
-    flow_trace(st->obj.f, kind, st->obj.name, NULL, "");
+    flow_trace(st->obj.f, kind, st->obj.name, NULL, why);
     bool up = flow_station_up(st);
     if (was_up != up)
         st->updown_s = flow_now(st->obj.f);
