@@ -57,7 +57,7 @@ static const char usage[] =
     "  --host NAME            a DNS name the server is reached by (repeatable; other Host: 421)\n"
     "  --timeout S            close a connection silent for S seconds (default 10)\n"
     "  --max-per-ip N         connections from one address (default 64)\n"
-    "  --max-connections N    connections in all (default 1000)\n"
+    "  --max-connections N    connections in all (default 2000)\n"
     "  --speed X              simulated seconds per real second (default 60)\n"
     "  --seed N               as for run (the plant starts empty at Monday 00:00)\n"
     "  --length D             how long the plant runs (default 52w)\n"

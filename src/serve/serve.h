@@ -107,7 +107,7 @@ char *serve_model_json(const ft_model *m);
 /* The limits a hostile or broken client meets (0 in serve_options: these). */
 #define SERVE_TIMEOUT_S 10          /* a connection silent this long is closed */
 #define SERVE_MAX_PER_IP 64         /* connections open from one address */
-#define SERVE_MAX_CONNECTIONS 1000  /* connections open in all */
+#define SERVE_MAX_CONNECTIONS 2000  /* connections open in all (fewer if ulimit -n says so) */
 
 typedef struct serve_options {
     const char *address;   /* numeric IPv4 address to bind, "127.0.0.1" by default */

@@ -531,6 +531,8 @@ serve_http *serve_http_start(const ft_model *m, const serve_source *src, const s
     unsigned per_ip = o->max_per_ip ? o->max_per_ip : SERVE_MAX_PER_IP;
     unsigned timeout_s = o->timeout_s ? o->timeout_s : SERVE_TIMEOUT_S;
     unsigned room = room_for(conns);
+    if (room < conns && !o->max_connections && room >= 2 * SPARE_FDS)
+        conns = room; /* the default is what the open-file limit allows */
     if (room < conns) {
         ft_fail(err, NULL, 0, 0, "%u connections need %u open files, and this process may "
                                  "open %u (ulimit -n): lower --max-connections",
