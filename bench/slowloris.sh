@@ -66,6 +66,8 @@ print("Written by \`bench/slowloris.sh\`: \`fabtwin serve $MODEL --speed 100\` w
       "a second, so a client that keeps up gets about $((DURATION * 20))). Runs: $RUNS each; a client "
       "with no state at all is starved.\n")
 print("- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git rev-parse --short HEAD)")
+if len(labels) > 1:
+    print("- before: \`$OLD\`, an older build measured the same way (its default options)")
 print("- machine: $(lscpu | sed -nE 's/^Model name: *//p' | head -n 1), $(nproc) CPUs; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (shared, noisy)\n")
 print("| server | run | slowloris held / refused / shed | normal clients starved / dropped | states per client (min / median) | first state after (median / max) | GET /api/state during the attack | server RSS peak |")
 print("|---|---:|---|---|---|---|---|---:|")
@@ -81,11 +83,12 @@ for label in labels:
               f"{d['events_min']} / {d['events_median']:.0f} | {fmt(d['first_median_s'])} / {fmt(d['first_max_s'])} | "
               f"{d['state_code']} in {d['state_s']:.3f} s | {d['rss_max_kb']/1024:.1f} MB |")
     fm = [d["first_median_s"] for d in rows if d["first_median_s"] is not None]
+    fx = [d["first_max_s"] for d in rows if d["first_max_s"] is not None]
     print(f"| {names[label]} | **median** | {med([d['slow']['held'] for d in rows]):.0f} / "
           f"{med([d['slow']['refused'] for d in rows]):.0f} / {med([d['slow']['shed'] for d in rows]):.0f} | "
           f"{med([d['starved'] for d in rows]):.0f} / {med([d['dropped'] for d in rows]):.0f} | "
           f"{med([d['events_min'] for d in rows]):.0f} / {med([d['events_median'] for d in rows]):.0f} | "
-          f"{fmt(med(fm) if fm else None)} / {fmt(med([d['first_max_s'] or 0 for d in rows]))} | "
+          f"{fmt(med(fm) if fm else None)} / {fmt(med(fx) if fx else None)} | "
           f"{med([d['state_s'] for d in rows]):.3f} s | {med([d['rss_max_kb'] for d in rows])/1024:.1f} MB |")
 PY
 cat "$out/section.md"
