@@ -7,8 +7,10 @@
  * Both publish the plant's state as versioned JSON and present themselves
  * to the server as a serve_source; serve_http (serve_http.c) serves the
  * page, the JSON API under /api/ and a live event stream from whichever it
- * is given; serve_model (serve_model.c) writes the model document. The API
- * is documented in docs/dashboard.md. */
+ * is given, after serve_req (serve_req.c) has checked the request's Host,
+ * path and, for a change, its origin; serve_model (serve_model.c) writes the
+ * model document. The API and its security are documented in
+ * docs/dashboard.md. */
 #ifndef FABTWIN_SERVE_H
 #define FABTWIN_SERVE_H
 
