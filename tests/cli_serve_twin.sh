@@ -24,7 +24,7 @@ check "emulate writes a shift with a gateway death" "grep -q '\"type\":\"death\"
 port=$(free_port)
 url=http://127.0.0.1:$port
 "$bin" serve "$model" --twin --replay "$tmp/shift.jsonl" --speed 3600 --shift-end 14:00 \
-  --target 230 --replications 40 --port "$port" --for 60s >"$tmp/serve.log" 2>&1 &
+  --target 230 --replications 40 --port "$port" --for 300s >"$tmp/serve.log" 2>&1 &
 pids+=($!)
 check "twin server comes up" "wait_up $url/api/state"
 check "the banner says it serves the twin" "grep -q 'serving the twin' '$tmp/serve.log'"
