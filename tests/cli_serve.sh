@@ -97,7 +97,8 @@ check "exposed without a token: refused" "[ $? -eq 1 ] && grep -q 'needs a token
 pids+=($!)
 url2=http://127.0.0.1:$port2
 wait_up $url2/api/state
-code() { curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"action":"pause"}' "$@" $url2/api/control; }
+code() { curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d '{"action":"pause"}' "$@" $url2/api/control; }
 check "exposed: GET needs no token" "curl -sf $url2/api/state >/dev/null"
 check "exposed: POST without the token is 401" "[ \$(code) = 401 ]"
 check "exposed: POST with a wrong token is 401" "[ \$(code -H 'Authorization: Bearer nottherighttoken') = 401 ]"

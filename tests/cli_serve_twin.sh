@@ -158,7 +158,8 @@ port5=$(free_port)
   --token abcdefghijklmnop1 --for 120s >/dev/null 2>&1 &
 pids+=($!)
 wait_up "http://127.0.0.1:$port5/api/state"
-code() { curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"action":"pause"}' "$@" http://127.0.0.1:$port5/api/control; }
+code() { curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d '{"action":"pause"}' "$@" http://127.0.0.1:$port5/api/control; }
 check "exposed twin: POST without the token is 401" "[ \$(code) = 401 ]"
 check "exposed twin: POST with the token is 409" "[ \$(code -H 'Authorization: Bearer abcdefghijklmnop1') = 409 ]"
 

@@ -46,6 +46,7 @@ typedef struct serve_args {
     const char *path;
     char addr[64];
     serve_options so;
+    const char *hosts[16];   /* --host */
     double duration_s;       /* --for: real time; 0 until stopped */
     bool twin;
     /* the simulation */
@@ -100,7 +101,8 @@ static bool is_one_of(const char *o, const char *const *list)
 static int serve_parse(int argc, char **argv, serve_args *a)
 {
     *a = (serve_args){.addr = "127.0.0.1", .speed = 60};
-    a->so = (serve_options){.address = a->addr, .port = 8080, .token = getenv("FABTWIN_TOKEN")};
+    a->so = (serve_options){.address = a->addr, .port = 8080, .token = getenv("FABTWIN_TOKEN"),
+                            .hosts = a->hosts};
     /* A dashboard watches a plant that keeps running: a year unless --length. */
     a->opt = (ft_run_options){.has_warmup = true, .warmup_s = 0, .has_length = true,
                               .length_s = 52 * 7 * 86400.0};
@@ -135,6 +137,19 @@ static int serve_parse(int argc, char **argv, serve_args *a)
                 return cli_usage_error("--listen needs ADDRESS[:PORT], got '%s'", v);
         } else if (!strcmp(o, "--token")) {
             a->so.token = v;
+        } else if (!strcmp(o, "--host")) {
+            if (a->so.n_hosts == sizeof a->hosts / sizeof a->hosts[0] || !*v || strchr(v, ':'))
+                return cli_usage_error("--host needs a name without a port (16 at most), "
+                                       "got '%s'", v);
+            a->hosts[a->so.n_hosts++] = v;
+        } else if (!strcmp(o, "--timeout") || !strcmp(o, "--max-per-ip") ||
+                   !strcmp(o, "--max-connections")) {
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 100000 || !*v)
+                return cli_usage_error("%s needs a whole number from 1 to 100000", o);
+            *(!strcmp(o, "--timeout")      ? &a->so.timeout_s
+              : !strcmp(o, "--max-per-ip") ? &a->so.max_per_ip
+                                           : &a->so.max_connections) = (unsigned)n;
         } else if (!strcmp(o, "--for")) {
             ft_error err;
             if (ft_parse_duration(v, &a->duration_s, &err) || !(a->duration_s > 0))

@@ -7,8 +7,10 @@
  * Both publish the plant's state as versioned JSON and present themselves
  * to the server as a serve_source; serve_http (serve_http.c) serves the
  * page, the JSON API under /api/ and a live event stream from whichever it
- * is given; serve_model (serve_model.c) writes the model document. The API
- * is documented in docs/dashboard.md. */
+ * is given, after serve_req (serve_req.c) has checked the request's Host,
+ * path and, for a change, its origin; serve_model (serve_model.c) writes the
+ * model document. The API and its security are documented in
+ * docs/dashboard.md. */
 #ifndef FABTWIN_SERVE_H
 #define FABTWIN_SERVE_H
 
@@ -107,10 +109,20 @@ twin_session *serve_twin_session(serve_twin *st);
  * of memory. */
 char *serve_model_json(const ft_model *m);
 
+/* The limits a hostile or broken client meets (0 in serve_options: these). */
+#define SERVE_TIMEOUT_S 10          /* a connection silent this long is closed */
+#define SERVE_MAX_PER_IP 64         /* connections open from one address */
+#define SERVE_MAX_CONNECTIONS 2000  /* connections open in all (fewer if ulimit -n says so) */
+
 typedef struct serve_options {
     const char *address;   /* numeric IPv4 address to bind, "127.0.0.1" by default */
     unsigned short port;
     const char *token;     /* required for POST when the address is not loopback */
+    /* Host names to answer to besides the loopback ones and the address
+     * (on 0.0.0.0: this machine's addresses and host name); others get 421. */
+    const char *const *hosts;
+    size_t n_hosts;
+    unsigned timeout_s, max_per_ip, max_connections; /* 0: the defaults above */
 } serve_options;
 
 typedef struct serve_http serve_http;

@@ -187,6 +187,16 @@ def check_simulation(page):
     page.screenshot(os.path.join(ART, "dashboard-panel.png"))
     report(os.path.getsize(os.path.join(ART, "dashboard.png")) > 10000,
            f"screenshots saved in {ART}")
+    # the page's own Pause button: the browser sends its Origin and
+    # Sec-Fetch-Site, which the server's CSRF check must accept
+    def running():
+        return json.load(urllib.request.urlopen(URL + "api/state"))["running"]
+    page.eval("document.getElementById('play').click()")
+    paused = any(not running() or time.sleep(0.2) for _ in range(50))
+    report(paused and page.eval("document.getElementById('status').textContent") == "",
+           "the Pause button pauses the plant (a same-origin JSON POST is accepted)")
+    page.eval("document.getElementById('play').click()")
+    report(any(running() or time.sleep(0.2) for _ in range(50)), "... and Run runs it again")
     shown = page.eval("""[document.querySelectorAll('g.node, g.vehicle, .network').length,
         ...[...document.querySelectorAll('.fleet-only, .layout-only')].map(e => e.offsetParent === null)]""")
     report(shown[0] == 0 and all(shown[1:]),
