@@ -101,12 +101,19 @@ const char *ft_vehicle_state_name(ft_vehicle_state s)
     return (unsigned)s < FT_VEH_N_STATES ? names[s] : "?";
 }
 
+/* A switch, as for the event kinds: -Wswitch names a kind added without a name. */
 const char *ft_warning_kind_name(ft_warning_kind k)
 {
-    static const char *const names[FT_WARN_N_KINDS] = {
-        "station_stalled", "pickup_stalled", "fleet_stalled", "kit_starved", "deadlock",
-        "little_gap"};
-    return (unsigned)k < FT_WARN_N_KINDS ? names[k] : "?";
+    switch (k) {
+    case FT_WARN_STATION_STALLED: return "station_stalled";
+    case FT_WARN_PICKUP_STALLED: return "pickup_stalled";
+    case FT_WARN_FLEET_STALLED: return "fleet_stalled";
+    case FT_WARN_KIT_STARVED: return "kit_starved";
+    case FT_WARN_DEADLOCK: return "deadlock";
+    case FT_WARN_LITTLE_GAP: return "little_gap";
+    case FT_WARN_N_KINDS: break;
+    }
+    return "?";
 }
 
 /* A switch rather than a table: -Wswitch names a kind added without a name. */
