@@ -39,6 +39,8 @@ int cmd_run(int argc, char **argv)
         bool has_value = i + 1 < argc;
         if (strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--check") == 0) {
+            opt.check = true;
         } else if (a[0] == '-' && a[1] == '-' && !has_value) {
             return cli_usage_error("option %s needs a value", a);
         } else if (strcmp(a, "--seed") == 0) {

@@ -43,6 +43,13 @@ void flow_item_created(flow_factory *f, flow_item *it)
 {
     it->entered_s = flow_now(f);
     stats_level_add(&f->wip, flow_now(f), 1);
+    f->products[it->product].ledger_in++;
+}
+
+void flow_item_uncreated(flow_factory *f, flow_item *it)
+{
+    stats_level_add(&f->wip, flow_now(f), -1);
+    f->products[it->product].ledger_in--;
 }
 
 static void item_departs(flow_factory *f, flow_item *it)
@@ -54,6 +61,7 @@ static void item_departs(flow_factory *f, flow_item *it)
 
 void flow_item_consumed(flow_factory *f, flow_item *it)
 {
+    f->products[it->product].ledger_consumed++;
     item_departs(f, it);
     flow_item_free(f, it);
 }
@@ -64,9 +72,11 @@ void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped)
     item_departs(f, it);
     if (scrapped) {
         ps->scrapped++;
+        ps->ledger_scrapped++;
         flow_trace(f, "scrap", "", it, "");
     } else {
         ps->produced++;
+        ps->ledger_produced++;
         ps->quantity += it->quantity;
         stats_tally_add(ps->cycle, flow_now(f) - it->released_s);
         flow_trace(f, "exit", "", it, "");
@@ -182,6 +192,7 @@ void flow_free(flow_factory *f)
         free(it);
     }
     flow_obj_fini(&f->sink);
+    flow_check_free(f->checker);
     stats_bn_free(f->bn);
     free(f->sources);
     free(f->conveyors);
@@ -249,6 +260,9 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
     f->seed = seed;
     f->on_event = on_event;
     f->event_ctx = ctx;
+#ifndef NDEBUG
+    f->check = true; /* Debug and sanitizer builds check as they go */
+#endif
     f->t_reset = sim_now(s);
     flow_obj_init(&f->sink, &sink_ops, "sink", f);
     stats_level_init(&f->wip, sim_now(s), 0);

@@ -106,6 +106,8 @@ void flow_queue_place(flow_queue *q, flow_item *it);
 bool flow_queue_reserve(flow_queue *q, const flow_item *it);
 /* The reserved item arrives: it takes its place. */
 void flow_queue_deliver(flow_queue *q, flow_item *it);
+/* Is there a place for `it` (NULL: for anything) now, reservations counted? */
+bool flow_queue_room(const flow_queue *q, const flow_item *it);
 
 typedef enum flow_server_state {
     SRV_IDLE, SRV_SETUP, SRV_WORKING, SRV_BLOCKED, SRV_N_STATES
@@ -251,7 +253,18 @@ typedef struct flow_product_stats {
     uint64_t produced, scrapped;
     double quantity;
     stats_tally *cycle;
+    /* the ledger, never reset (flow_check.c): items that entered the plant
+     * (released, placed, made by assembly or split) and how they left */
+    uint64_t ledger_in, ledger_produced, ledger_scrapped, ledger_consumed;
 } flow_product_stats;
+
+/* Faults a test can put back (flow_test_set_faults), to prove that the
+ * checker catches them. Never set outside tests. */
+enum {
+    FLOW_FAULT_LOST_WAKEUP = 1 /* an AGV delivery that goes straight on wakes nobody */
+};
+
+typedef struct flow_checker flow_checker;
 
 struct flow_factory {
     const model_desc *m;
@@ -259,6 +272,9 @@ struct flow_factory {
     uint64_t seed;
     ft_event_fn on_event;       /* observer of every event, or NULL */
     void *event_ctx;
+    bool check;                 /* check the invariants after every instant (flow_check.c) */
+    flow_checker *checker;      /* its state, made at the first check */
+    unsigned faults;            /* FLOW_FAULT_* put back by a test; 0 otherwise */
     uint64_t next_item_id;
     flow_item *free_items;      /* recycled items */
     flow_queue **queues;  size_t n_queues;   /* one per station, same index */
@@ -308,6 +324,11 @@ void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped);
 void flow_item_consumed(flow_factory *f, flow_item *it);
 /* An item created inside the plant (assembly, split): enters the WIP count. */
 void flow_item_created(flow_factory *f, flow_item *it);
+/* Undo flow_item_created: a released item the plant refused after all. */
+void flow_item_uncreated(flow_factory *f, flow_item *it);
+
+/* flow_check.c: free the checker's state. */
+void flow_check_free(flow_checker *c);
 
 void flow_trace(flow_factory *f, const char *event, const char *object, const flow_item *it,
                 const char *detail);

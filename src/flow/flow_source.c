@@ -41,7 +41,7 @@ static void release(flow_source *src)
         flow_item_created(f, it);
         flow_obj *to = src->pickup ? &src->pickup->obj : flow_route(f, it, MODEL_NONE);
         if (flow_offer(to, it, &src->obj) != FLOW_ACCEPT) {
-            stats_level_add(&f->wip, flow_now(f), -1); /* it never entered */
+            flow_item_uncreated(f, it); /* it never entered */
             flow_list_insert_after(&src->backlog, NULL, it); /* back in front */
             break;
         }
