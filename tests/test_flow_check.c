@@ -129,12 +129,44 @@ static void test_public_api_runs_clean_with_check(void **state)
     ft_model_free(m);
 }
 
+/* tests/models/assembly-refill.yaml: at 65 s the car completes the kit
+ * (doors of 10 s and 20 s) behind the doors of 30 .. 60 s, which the kit
+ * had refused; the assembly starts and the kit, now empty, takes the doors
+ * of 30 s and 40 s at once. Before the fix they waited in the buffer until
+ * the assembly ended (165 s), and the checker said so. */
+static void test_assembly_refills_its_kit_at_once(void **state)
+{
+    (void)state;
+    ft_error err = {0};
+    model_desc *m = model_load_file("tests/models/assembly-refill.yaml", &err);
+    if (!m)
+        ft_error_print(&err, stderr);
+    assert_non_null(m);
+    sim *s = sim_new();
+    flow_factory *f = flow_build(m, s, 1, NULL, NULL, &err);
+    assert_non_null(f);
+    flow_set_check(f, true);
+    assert_int_equal(flow_start(f, &err), 0);
+    if (flow_run_until(f, 66, &err))
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(err.msg[0], 0);
+    const flow_station *st = f->stations[0];
+    assert_int_equal(st->kit.count, 2);
+    assert_int_equal(st->n_local[SRV_WORKING], 1);
+    assert_int_equal(st->input->items.count, 2);
+    assert_int_equal(flow_run_until(f, 600, &err), 0);
+    flow_free(f);
+    sim_free(s);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checker_catches_the_lost_wakeup),
         cmocka_unit_test(test_no_violation_without_the_fault),
         cmocka_unit_test(test_public_api_runs_clean_with_check),
+        cmocka_unit_test(test_assembly_refills_its_kit_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -767,7 +767,8 @@ static void write_sources(pg *g)
             break;
         case SRC_ORDERS_INLINE:
             sb_printf(y, "    orders:\n");
-            for (int k = irange(g, 1, 6); k > 0; k--)
+            write_order(g, y, s->product, false); /* the first for its own product */
+            for (int k = irange(g, 0, 5); k > 0; k--)
                 write_order(g, y, s->product2 >= 0 && chance(g, 0.5) ? s->product2 : s->product,
                             false);
             break;
@@ -775,7 +776,8 @@ static void write_sources(pg *g)
             sb_printf(y, "    orders: orders.csv\n");
             if (g->csv.len == 0 && chance(g, 0.5))
                 sb_printf(&g->csv, "time,product,count,quantity\n");
-            for (int k = irange(g, 1, 6); k > 0; k--)
+            write_order(g, &g->csv, s->product, true);
+            for (int k = irange(g, 0, 5); k > 0; k--)
                 write_order(g, &g->csv, s->product2 >= 0 && chance(g, 0.5) ? s->product2
                                                                            : s->product, true);
             break;
@@ -971,6 +973,7 @@ static void pg_free(pg *g)
     free(g->yaml.s);
     free(g->csv.s);
     free(g->map.s);
+    free(g);
 }
 
 int plantgen_write(uint64_t seed, const char *dir, char *path, size_t n, unsigned *features)
