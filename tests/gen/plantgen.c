@@ -592,7 +592,7 @@ static void gen_buffers(pg *g)
         pg_station *st = &g->st[s];
         double u = unif(g);
         st->buffer = u < 0.3 ? BUF_NONE : u < 0.4 ? BUF_INF : irange(g, 0, 4);
-        /* capacity 0 at an AGV drop-off: no place could ever be reserved */
+        /* capacity 0 at an AGV drop-off is an error: no place could be reserved */
         if (st->buffer == 0 && st->drop >= 0)
             st->buffer = 1;
         if (st->buffer >= 0 && st->buffer < st->min_cap)
