@@ -45,4 +45,12 @@ check "missing file exits 1 with its name" "[ $? -eq 1 ] && grep -q missing.yaml
 "$bin" run models/elevator-line.yaml --json /nonexistent/dir/x.json >/dev/null 2>&1
 check "unwritable JSON path exits 1" "[ $? -eq 1 ]"
 
+# --check: the shipped models keep the engine's invariants, and the results are the same
+for m in models/*.yaml; do
+  "$bin" run "$m" --quiet --length 1d --check >/dev/null 2>"$tmp/check.txt"
+  check "run --check $m: no violation" "[ $? -eq 0 ] && ! grep -q 'invariant violated' '$tmp/check.txt'"
+done
+"$bin" run models/textile-line.yaml --quiet --seed 7 --warmup 2h --length 3d --check --json "$tmp/d.json"
+check "--check changes no result" "cmp -s '$tmp/a.json' '$tmp/d.json'"
+
 finish
