@@ -28,7 +28,7 @@
 #include "fabtwin/fabtwin.h"
 #include "plantgen.h"
 
-#define DEFAULT_PLANTS 400
+#define DEFAULT_PLANTS 320
 
 static unsigned long long env_number(const char *name, unsigned long long dflt)
 {
