@@ -30,9 +30,9 @@ start=$(date +%s) end=$(( $(date +%s) + minutes * 60 ))
 while [ "$(date +%s)" -lt "$end" ]; do
   dir=$tmp/seed-$seed
   mkdir -p "$dir"
-  "$B/tests/plantgen" "$seed" "$dir" >/dev/null
   rc=0
-  timeout "$timeout_s" "$B/fabtwin" run --check --quiet --json "$dir/report.json" \
+  "$B/tests/plantgen" "$seed" "$dir" >/dev/null 2>"$dir/message.txt" || rc=$?
+  [ "$rc" -eq 0 ] && timeout "$timeout_s" "$B/fabtwin" run --check --quiet --json "$dir/report.json" \
     "$dir/model.yaml" 2>"$dir/message.txt" || rc=$?
   if [ "$rc" -eq 0 ]; then
     n=$(grep -o '"events": *[0-9]*' "$dir/report.json" | grep -o '[0-9]*$')
@@ -41,6 +41,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
   else
     if [ "$rc" -eq 124 ]; then
       timeouts=$((timeouts + 1)); what="took more than ${timeout_s} s"
+    elif [ ! -f "$dir/report.json" ] && [ ! -f "$dir/model.yaml" ]; then
+      refused=$((refused + 1)); what="the generator failed (exit $rc)"
     elif grep -q "invariant violated" "$dir/message.txt"; then
       violations=$((violations + 1)); what="violation"
     else

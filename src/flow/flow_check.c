@@ -333,9 +333,10 @@ static int check_conveyor(flow_factory *f, flow_conveyor *cv, ft_error *err)
 
 static int check_pickup(flow_factory *f, flow_checker *c, flow_pickup *p, ft_error *err)
 {
-    if (!pickup_takes(p) && p->waiting.count + p->ready.count > p->capacity)
+    long held = p->waiting.count + p->ready.count;
+    if (p->capacity != MODEL_INFINITE_CAPACITY && held > p->capacity)
         return violation(f, err, "pick-up '%s' holds %ld items, more than its %ld places",
-                         p->obj.name, p->waiting.count + p->ready.count, p->capacity);
+                         p->obj.name, held, p->capacity);
     for (const flow_item *it = p->waiting.head; it; it = it->next) {
         int dest = flow_destination(f, it);
         if ((size_t)dest == f->m->n_stations || flow_queue_room(f->queues[dest], it))
@@ -440,10 +441,12 @@ static int walk_items(flow_factory *f, flow_checker *c, ft_error *err)
         if (see_list(f, c, &f->queues[i]->items, (int)i, f->queues[i]->obj.name, err) ||
             see_list(f, c, &st->kit, (int)i, st->obj.name, err))
             return -1;
-        for (int k = 0; k < st->n_servers; k++)
-            if ((st->servers[k].item && see(f, c, st->servers[k].item, (int)i, st->obj.name, err)) ||
-                see_list(f, c, &st->servers[k].out, -1, st->obj.name, err))
+        for (int k = 0; k < st->n_servers; k++) {
+            const flow_server *sv = &st->servers[k];
+            if ((sv->item && see(f, c, sv->item, (int)i, st->obj.name, err)) ||
+                see_list(f, c, &sv->out, -1, st->obj.name, err))
                 return -1;
+        }
     }
     for (size_t i = 0; i < m->n_conveyors; i++)
         if (see_list(f, c, &f->conveyors[i]->items, m->conveyors[i].to, m->conveyors[i].name,

@@ -27,7 +27,7 @@
 
 #define PG_PI 3.14159265358979323846
 
-enum { MAX_ST = 32, MAX_PR = 12, MAX_STEPS = 12, MAX_SRC = 16, MAX_NODES = 96, MAX_CONV = 16 };
+enum { MAX_ST = 32, MAX_PR = 12, MAX_STEPS = 12, MAX_SRC = 16, MAX_NODES = 128, MAX_CONV = 16 };
 enum { K_PROCESS, K_ASSEMBLY, K_SPLIT, K_INSPECTION };
 enum { BUF_NONE = -2, BUF_INF = -1 };
 enum { SRC_INTERARRIVAL, SRC_ALWAYS, SRC_ORDERS_INLINE, SRC_ORDERS_CSV };
@@ -192,7 +192,10 @@ static void dist(pg *g, double mean_s, char *out, size_t n)
     case 6: dur(g, mean_s, a, sizeof a), snprintf(out, n, "lognormal(%s, 0.3)", a); break;
     case 7: dur(g, mean_s / 2, a, sizeof a), snprintf(out, n, "gamma(2, %s)", a); break;
     case 8: dur(g, mean_s / 0.9027, a, sizeof a), snprintf(out, n, "weibull(1.5, %s)", a); break;
-    case 9: dur(g, mean_s, a, sizeof a), snprintf(out, n, "erlang(%d, %s)", irange(g, 1, 5), a); break;
+    case 9:
+        dur(g, mean_s, a, sizeof a);
+        snprintf(out, n, "erlang(%d, %s)", irange(g, 1, 5), a);
+        break;
     default:
         dur(g, 0.5 * mean_s, a, sizeof a), dur(g, 1.5 * mean_s, b, sizeof b);
         snprintf(out, n, "\"empirical(%s: 1, %s: 1)\"", a, b);
@@ -410,6 +413,8 @@ static void gen_sources(pg *g)
 
 static int new_node(pg *g, double x, double y)
 {
+    if (g->n_nodes == MAX_NODES)
+        abort(); /* a bug in the sizes above: a 10 x 10 grid or ~90 ring nodes at most */
     pg_node *n = &g->node[g->n_nodes];
     snprintf(n->name, sizeof n->name, "N%d", g->n_nodes);
     n->x = x;
