@@ -74,4 +74,12 @@ check "... says why on stderr" "grep -q '^fabtwin: .*resolution' '$tmp/late.err'
 check "... prints no KPI table" "[ ! -s '$tmp/late.out' ]"
 check "... writes no JSON report" "[ ! -e '$tmp/late.json' ]"
 
+# --check: the shipped models keep the engine's invariants, and the results are the same
+for m in models/*.yaml; do
+  "$bin" run "$m" --quiet --length 1d --check >/dev/null 2>"$tmp/check.txt"
+  check "run --check $m: no violation" "[ $? -eq 0 ] && ! grep -q 'invariant violated' '$tmp/check.txt'"
+done
+"$bin" run models/textile-line.yaml --quiet --seed 7 --warmup 2h --length 3d --check --json "$tmp/d.json"
+check "--check changes no result" "cmp -s '$tmp/a.json' '$tmp/d.json'"
+
 finish

@@ -1026,9 +1026,34 @@ static void test_grid_map_errors(void **state)
                  "is a dead end");
 }
 
+/* An AGV reserves a place at its destination before it sets off; a buffer
+ * of capacity 0 never has one, so nothing would ever be delivered (found by
+ * the random plants: such a plant loaded and made nothing). */
+static void test_capacity_0_buffer_at_an_agv_drop_is_an_error_at_the_buffer(void **state)
+{
+    (void)state;
+    expect_error("model: zero\n"
+                 "products:\n"
+                 "  - { name: part, routing: [ { station: W, time: 60s } ] }\n"
+                 "sources:\n"
+                 "  - { name: src, product: part, interarrival: 2min, pick: S }\n"
+                 "buffers:\n"
+                 "  - { name: BW, capacity: 0, feeds: W }\n"
+                 "stations:\n"
+                 "  - { name: W, drop: A }\n"
+                 "layout:\n"
+                 "  following: 1m\n"
+                 "  nodes: [ { name: S, at: [0m, 0m] }, { name: A, at: [10m, 0m] }, "
+                 "{ name: P, at: [5m, 5m] } ]\n"
+                 "  edges: [ { path: [S, A, P, S] } ]\n"
+                 "fleet: { vehicles: 1, speed: 1 m/s }\n",
+                 7, 5, "buffer 'BW' has capacity 0 but feeds 'W', where AGVs deliver");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_capacity_0_buffer_at_an_agv_drop_is_an_error_at_the_buffer),
         cmocka_unit_test(test_valid_layout_has_nodes_edges_and_places_as_written),
         cmocka_unit_test(test_valid_fleet_has_its_values_in_si_units),
         cmocka_unit_test(test_valid_stations_and_sources_have_pick_drop_and_out),

@@ -171,6 +171,9 @@ typedef struct ft_run_options {
     long max_items;     /* cap on items in the plant at once; 0: the model's run.max_items */
     FILE *trace;        /* if not NULL, every event as CSV */
     ft_event_fn on_event; void *event_ctx; /* if not NULL, called for every event */
+    bool check;         /* check the engine's invariants at the end of every instant; a
+                           violation stops the run with an error (always on in builds
+                           without NDEBUG) */
 } ft_run_options;
 
 typedef struct ft_sim ft_sim;
@@ -191,6 +194,9 @@ int ft_sim_advance(ft_sim *s, double t_s, ft_error *err);
 double ft_sim_now(const ft_sim *s);
 double ft_sim_end(const ft_sim *s);
 uint64_t ft_sim_events(const ft_sim *s);
+/* Check the engine's invariants now (as `check` does at the end of every
+ * instant, with every item counted): 0, or -1 with the violation in err. */
+int ft_sim_check(ft_sim *s, ft_error *err);
 
 /* Starting from a given state: call these after ft_sim_new and before the
  * first ft_sim_run/ft_sim_advance. `at` names a buffer or a station (its

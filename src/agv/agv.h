@@ -61,6 +61,21 @@ void agv_fleet_report(agv_fleet *fl, ft_fleet_kpis *k, ft_vehicle_kpis *v);
 /* Where every vehicle is now; v has agv_fleet_size entries. */
 void agv_fleet_snapshot(agv_fleet *fl, ft_vehicle_now *v);
 
+/* ---- invariants (agv_check.c), for the flow's checker ----------------------- */
+
+/* The fleet's own invariants at the end of an instant: vehicles on distinct
+ * cells, batteries within [0, 1], state times that add up, no idle vehicle
+ * while transports wait and no dispatch is coming, no vehicle with
+ * somewhere to go while no routing step is coming. Returns 0, or -1 with
+ * what is wrong in why. */
+int agv_fleet_check(const agv_fleet *fl, char *why, size_t n);
+/* Items each pick-up point has asked transport for and no vehicle has
+ * loaded yet (waiting requests and tasks before loading), added to
+ * per_pickup[pickup]. */
+void agv_fleet_promised(const agv_fleet *fl, long *per_pickup);
+/* Items the vehicle carries now (0 when it carries none); *dest: where to. */
+int agv_fleet_aboard(const agv_fleet *fl, int vehicle, int *dest);
+
 /* ---- the routing's record, for checking it -------------------------------- */
 
 /* The cell graph the vehicles move on: cells 0 .. n_nodes-1 are the

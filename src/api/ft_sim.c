@@ -227,6 +227,8 @@ ft_sim *ft_sim_new(const ft_model *m, const ft_run_options *opt, ft_error *err)
         return NULL;
     }
     flow_set_max_items(s->factory, opt->max_items);
+    if (opt->check)
+        flow_set_check(s->factory, true);
     if (opt->trace)
         fputs("time_s,event,object,item,product,detail\n", opt->trace);
     s->start_s = opt->start_s;
@@ -294,13 +296,13 @@ int ft_sim_advance(ft_sim *s, double t_s, ft_error *err)
     /* Warm-up deletion happens exactly at the end of the warm-up, after all
      * events at earlier times. */
     if (!s->warmup_done && t_s >= s->warmup_end_s) {
-        sim_run_until(s->kernel, s->warmup_end_s);
-        if (stopped(s, err))
+        if (flow_run_until(s->factory, s->warmup_end_s, err) || stopped(s, err))
             return -1;
         flow_reset_stats(s->factory);
         s->warmup_done = true;
     }
-    sim_run_until(s->kernel, t_s);
+    if (flow_run_until(s->factory, t_s, err))
+        return -1;
     return stopped(s, err);
 }
 
@@ -327,6 +329,11 @@ double ft_sim_end(const ft_sim *s)
 uint64_t ft_sim_events(const ft_sim *s)
 {
     return sim_events_run(s->kernel);
+}
+
+int ft_sim_check(ft_sim *s, ft_error *err)
+{
+    return start(s, err) ? -1 : flow_check_now(s->factory, err);
 }
 
 static int before_start(const ft_sim *s, ft_error *err)

@@ -41,6 +41,8 @@ int cmd_run(int argc, char **argv)
         bool known = cli_is_one_of(a, valued);
         if (strcmp(a, "--quiet") == 0) {
             quiet = true;
+        } else if (strcmp(a, "--check") == 0) {
+            opt.check = true;
         } else if (a[0] == '-' && a[1] && !known) {
             return cli_usage_error("unknown option '%s'", a);
         } else if (known && i + 1 >= argc) {

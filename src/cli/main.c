@@ -32,6 +32,8 @@ static const char usage[] =
     "  --json FILE            write the KPIs as JSON (- for stdout)\n"
     "  --trace FILE           write every event as CSV\n"
     "  --quiet                no table on stdout\n"
+    "  --check                check the engine's invariants as it runs; a violation\n"
+    "                         stops the run (exit 1). Always on in Debug builds\n"
     "\n"
     "experiment options (docs/experiments.md):\n"
     "  --replications N|MIN..MAX   replications per scenario (default 10)\n"

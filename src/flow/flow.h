@@ -8,6 +8,7 @@
 #ifndef FABTWIN_FLOW_H
 #define FABTWIN_FLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -53,6 +54,24 @@ void flow_reset_stats(flow_factory *f);
 void flow_report(flow_factory *f, ft_report *r);
 /* The state now; the arrays live in the factory. */
 void flow_snapshot(flow_factory *f, ft_snapshot *snap);
+
+/* ---- invariants (flow_check.c) ---------------------------------------------
+ * With checking on, the engine's invariants -- item conservation per
+ * product, buffer levels within capacity, state times that add up, time
+ * that never goes back, and no lost wake-up (an idle station with an item
+ * it would take, a finished item its next place would take, an item at a
+ * pick-up whose destination has room, an idle vehicle with a transport
+ * waiting, a vehicle with somewhere to go and no step coming) -- are
+ * checked at the end of every instant, when everything that happens at
+ * that time has happened. On by default in builds without NDEBUG. */
+void flow_set_check(flow_factory *f, bool on);
+/* Run the kernel to t_end_s (sim_run_until); with checking on, stop at the
+ * first violation: -1 with err saying what, where, when and which items. */
+int flow_run_until(flow_factory *f, double t_end_s, ft_error *err);
+/* Check the invariants now (the state at the end of an instant). */
+int flow_check_now(flow_factory *f, ft_error *err);
+/* Test only: put back the faults FLOW_FAULT_* (flow_internal.h). */
+void flow_test_set_faults(flow_factory *f, unsigned faults);
 
 /* The factory's AGV fleet (src/agv/agv.h), or NULL without one. */
 struct agv_fleet *flow_fleet(flow_factory *f);

@@ -91,12 +91,14 @@ void flow_item_created(flow_factory *f, flow_item *it)
     it->entered_s = flow_now(f);
     f->products[it->product].in_plant++;
     stats_level_add(&f->wip, flow_now(f), 1);
+    f->products[it->product].ledger_in++;
 }
 
-void flow_item_refused(flow_factory *f, flow_item *it)
+void flow_item_uncreated(flow_factory *f, flow_item *it)
 {
     f->products[it->product].in_plant--;
     stats_level_add(&f->wip, flow_now(f), -1);
+    f->products[it->product].ledger_in--;
 }
 
 static void item_departs(flow_factory *f, flow_item *it)
@@ -110,6 +112,7 @@ static void item_departs(flow_factory *f, flow_item *it)
 void flow_item_consumed(flow_factory *f, flow_item *it)
 {
     f->products[it->product].consumed++;
+    f->products[it->product].ledger_consumed++;
     item_departs(f, it);
     flow_item_free(f, it);
 }
@@ -120,9 +123,11 @@ void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped)
     item_departs(f, it);
     if (scrapped) {
         ps->scrapped++;
+        ps->ledger_scrapped++;
         flow_trace(f, FT_EVENT_SCRAP, "", it, "");
     } else {
         ps->produced++;
+        ps->ledger_produced++;
         ps->quantity += it->quantity;
         stats_tally_add(ps->cycle, flow_now(f) - it->released_s);
         flow_trace(f, FT_EVENT_EXIT, "", it, "");
@@ -245,6 +250,7 @@ void flow_free(flow_factory *f)
         free(it);
     }
     flow_obj_fini(&f->sink);
+    flow_check_free(f->checker);
     stats_bn_free(f->bn);
     free(f->sources);
     free(f->conveyors);
@@ -313,6 +319,9 @@ flow_factory *flow_build(const model_desc *m, sim *s, uint64_t seed, ft_event_fn
     f->seed = seed;
     f->on_event = on_event;
     f->event_ctx = ctx;
+#ifndef NDEBUG
+    f->check = true; /* Debug and sanitizer builds check as they go */
+#endif
     f->t_reset = sim_now(s);
     f->max_items = m->run.max_items > 0 ? m->run.max_items : LONG_MAX;
     flow_obj_init(&f->sink, &sink_ops, "sink", f);

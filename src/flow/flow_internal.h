@@ -271,7 +271,18 @@ typedef struct flow_product_stats {
     uint64_t produced, scrapped, consumed;
     double quantity;
     stats_tally *cycle;
+    /* the ledger, never reset (flow_check.c): items that entered the plant
+     * (released, placed, made by assembly or split) and how they left */
+    uint64_t ledger_in, ledger_produced, ledger_scrapped, ledger_consumed;
 } flow_product_stats;
+
+/* Faults a test can put back (flow_test_set_faults), to prove that the
+ * checker catches them. Never set outside tests. */
+enum {
+    FLOW_FAULT_LOST_WAKEUP = 1 /* an AGV delivery that goes straight on wakes nobody */
+};
+
+typedef struct flow_checker flow_checker;
 
 struct flow_factory {
     const model_desc *m;
@@ -279,6 +290,9 @@ struct flow_factory {
     uint64_t seed;
     ft_event_fn on_event;       /* observer of every event, or NULL */
     void *event_ctx;
+    bool check;                 /* check the invariants after every instant (flow_check.c) */
+    flow_checker *checker;      /* its state, made at the first check */
+    unsigned faults;            /* FLOW_FAULT_* put back by a test; 0 otherwise */
     uint64_t next_item_id;
     flow_item *free_items;      /* recycled items */
     long live_items;            /* made and not yet freed (recycled) */
@@ -343,9 +357,12 @@ void flow_item_exit(flow_factory *f, flow_item *it, bool scrapped);
 void flow_item_consumed(flow_factory *f, flow_item *it);
 /* An item created inside the plant (assembly, split): enters the WIP count. */
 void flow_item_created(flow_factory *f, flow_item *it);
-/* A created item that the plant did not take after all (a source's release
- * refused): leaves the WIP count as if it had never entered. */
-void flow_item_refused(flow_factory *f, flow_item *it);
+/* Undo flow_item_created: a released item the plant refused after all
+ * leaves the WIP count as if it had never entered. */
+void flow_item_uncreated(flow_factory *f, flow_item *it);
+
+/* flow_check.c: free the checker's state. */
+void flow_check_free(flow_checker *c);
 
 void flow_trace(flow_factory *f, ft_event_kind event, const char *object, const flow_item *it,
                 const char *detail);

@@ -93,7 +93,7 @@ void flow_queue_deliver(flow_queue *q, flow_item *it)
     }
     /* When the item went straight on to the station, the place it had
      * reserved is free again: whoever waits for room must hear of it. */
-    if (flow_queue_has_room(q, NULL))
+    if (flow_queue_has_room(q, NULL) && !(q->obj.f->faults & FLOW_FAULT_LOST_WAKEUP))
         flow_wake(&q->obj);
 }
 
@@ -108,23 +108,32 @@ static void set_level(flow_queue *q)
 void flow_queue_feed(flow_queue *q)
 {
     flow_obj *st = &q->consumer->obj;
-    bool took = false;
-    flow_item *prev = NULL, *it = q->items.head;
-    while (it) {
-        /* Unlink before offering: a taken item may be reused at once. */
-        flow_item *next = it->next;
-        flow_list_unlink(&q->items, prev, it);
-        flow_answer a = st->ops->offer(st, it, NULL);
-        if (a == FLOW_ACCEPT) {
-            took = true;
-        } else {
-            flow_list_insert_after(&q->items, prev, it);
-            if (a == FLOW_FULL)
-                break;
-            prev = it;
+    bool took = false, again;
+    do {
+        /* An assembly that takes the last part of a kit consumes the kit:
+         * the parts it refused earlier in this pass are wanted again, so
+         * the pass starts over (each restart follows a take: it ends). */
+        again = false;
+        bool refused = false;
+        flow_item *prev = NULL, *it = q->items.head;
+        while (it) {
+            /* Unlink before offering: a taken item may be reused at once. */
+            flow_item *next = it->next;
+            flow_list_unlink(&q->items, prev, it);
+            flow_answer a = st->ops->offer(st, it, NULL);
+            if (a == FLOW_ACCEPT) {
+                took = true;
+                again |= refused;
+            } else {
+                flow_list_insert_after(&q->items, prev, it);
+                if (a == FLOW_FULL)
+                    break;
+                refused = true;
+                prev = it;
+            }
+            it = next;
         }
-        it = next;
-    }
+    } while (again);
     /* Whatever the station refused, it will call us back when it frees up. */
     if (q->items.count)
         flow_wait_on(st, &q->obj);

@@ -73,7 +73,7 @@ static void release(flow_source *src)
         flow_item_created(f, it);
         flow_obj *to = src->pickup ? &src->pickup->obj : flow_route(f, it, MODEL_NONE);
         if (flow_offer(to, it, &src->obj) != FLOW_ACCEPT) {
-            flow_item_refused(f, it); /* it never entered */
+            flow_item_uncreated(f, it); /* it never entered */
             flow_list_insert_after(&src->backlog, NULL, it); /* back in front */
             break;
         }

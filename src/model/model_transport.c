@@ -167,6 +167,15 @@ static int check_ends(const trip_ctx *x, const trips *t)
                            "`drop:` node",
                            who, q, tr->rework ? "back to" : "to", q2,
                            tr->rework ? " for rework" : "", q2);
+        /* A vehicle sets off only with a place reserved for its load, and a
+         * buffer of capacity 0 has none: nothing would ever be delivered. */
+        int b = model_station_input(m, tr->to);
+        if (b != MODEL_NONE && m->buffers[b].capacity == 0)
+            return ft_fail(c->err, c->path, m->buffers[b].pos.line, m->buffers[b].pos.col,
+                           "buffer %s has capacity 0 but feeds %s, where AGVs deliver (%s "
+                           "sends %s there): a vehicle sets off only once a place is reserved "
+                           "for its load; give the buffer a capacity of 1 or more",
+                           mu_quote(m->buffers[b].name, q3, sizeof q3), q2, who, q);
         int cv = (size_t)tr->from < m->n_stations ? model_find_conveyor(m, tr->from, tr->to)
                                                   : MODEL_NONE;
         if (cv != MODEL_NONE) {
