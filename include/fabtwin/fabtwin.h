@@ -295,8 +295,8 @@ typedef struct ft_fleet_kpis {
  * `fabtwin run` prints them and exits with status 3. docs/kpis.md says how
  * each is found. */
 typedef enum ft_warning_kind {
-    FT_WARN_STATION_STALLED, /* an up station leaves an item it would take waiting with a server idle */
-    FT_WARN_PICKUP_STALLED,  /* items at a pick-up wait for a place at their destination that is free */
+    FT_WARN_STATION_STALLED, /* an up station with a server idle leaves an item it would take */
+    FT_WARN_PICKUP_STALLED,  /* items at a pick-up wait for a free place at their destination */
     FT_WARN_FLEET_STALLED,   /* transports wait while vehicles have nothing to do */
     FT_WARN_KIT_STARVED,     /* an assembly waits for a part that no source will release again */
     FT_WARN_DEADLOCK,        /* stations blocked on each other in a cycle */

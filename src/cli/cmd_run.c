@@ -101,7 +101,8 @@ int cmd_run(int argc, char **argv)
     if (!m)
         return cli_fail(&err);
     /* A run end past the model's time limit, named by the option that put it there. */
-    double end_s = (opt.has_warmup ? opt.warmup_s : 0) + (opt.has_length ? opt.length_s : ft_model_length(m));
+    double end_s = (opt.has_warmup ? opt.warmup_s : 0) +
+                   (opt.has_length ? opt.length_s : ft_model_length(m));
     if ((opt.has_warmup || opt.has_length) && !(end_s <= ft_model_time_limit(m))) {
         fprintf(stderr,
                 "fabtwin: %s: the run would end at %g s, past %g s, the latest time model %s "

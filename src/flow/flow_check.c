@@ -102,31 +102,11 @@ static bool pending(const flow_factory *f, sim_event_id id)
 
 /* ---- would it be taken? (each object's offer, without its side effects) - */
 
-static bool kit_complete(const flow_station *st)
-{
-    for (size_t i = 0; i < st->def->n_bom; i++)
-        if (st->kit_have[i] < st->def->bom[i].count)
-            return false;
-    return true;
-}
-
-static bool station_takes(const flow_station *st, const flow_item *it)
-{
-    if (!flow_station_up(st))
-        return false;
-    if (st->def->kind != MODEL_STATION_ASSEMBLY)
-        return st->n_local[SRV_IDLE] > 0;
-    if (kit_complete(st))
-        return false;
-    for (size_t i = 0; i < st->def->n_bom; i++)
-        if (st->def->bom[i].product == it->product)
-            return st->kit_have[i] < st->def->bom[i].count;
-    return false;
-}
 
 static bool queue_takes(const flow_queue *q, const flow_item *it)
 {
-    return (q->items.count == 0 && station_takes(q->consumer, it)) || flow_queue_has_room(q, it);
+    return (q->items.count == 0 && flow_station_takes(q->consumer, it)) ||
+           flow_queue_has_room(q, it);
 }
 
 /* A conveyor refuses while full, while stopped (non-accumulating, head
@@ -243,11 +223,12 @@ static int check_station_stalls(flow_factory *f, flow_station *st, ft_error *err
 {
     const flow_queue *q = st->input;
     bool assembly = st->def->kind == MODEL_STATION_ASSEMBLY;
-    if (assembly && flow_station_up(st) && kit_complete(st) && st->n_local[SRV_IDLE] > 0)
+    if (assembly && flow_station_up(st) && flow_station_kit_complete(st) &&
+        st->n_local[SRV_IDLE] > 0)
         return violation(f, err, "assembly '%s' is up with an idle server and a complete kit "
                          "but does not start", st->obj.name);
     for (const flow_item *it = q->items.head; it; it = assembly ? it->next : NULL)
-        if (station_takes(st, it))
+        if (flow_station_takes(st, it))
             return violation(f, err, "station '%s' is up and would take item %llu (%s) "
                              "waiting in '%s', but nobody offers it: a lost wake-up",
                              st->obj.name, (unsigned long long)it->id, product_name(f, it),
@@ -357,11 +338,6 @@ static int check_pickup(flow_factory *f, flow_checker *c, flow_pickup *p, ft_err
     return 0;
 }
 
-static bool limit_reached(const flow_source *src)
-{
-    return src->def->limit > 0 && src->released + src->backlog.count >= src->def->limit;
-}
-
 static int check_source(flow_factory *f, flow_source *src, ft_error *err)
 {
     const model_source *d = src->def;
@@ -378,10 +354,10 @@ static int check_source(flow_factory *f, flow_source *src, ft_error *err)
     }
     bool want = false;
     switch (d->kind) {
-    case MODEL_SOURCE_INTERARRIVAL: want = !limit_reached(src); break;
+    case MODEL_SOURCE_INTERARRIVAL: want = !flow_source_limit_reached(src); break;
     case MODEL_SOURCE_ORDERS: want = src->next_order < d->n_orders; break;
     case MODEL_SOURCE_ALWAYS:
-        if (flow_now(f) >= d->start_s && !limit_reached(src))
+        if (flow_now(f) >= d->start_s && !flow_source_limit_reached(src))
             return violation(f, err, "source '%s' always has material but releases nothing",
                              src->obj.name);
         want = flow_now(f) < d->start_s;

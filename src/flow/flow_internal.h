@@ -197,6 +197,11 @@ void flow_station_place_failure(flow_station *st, double repair_s);
  * the trace's detail: the failure mode of a failure or repair, else "". */
 void flow_station_change(flow_station *st, flow_down_change c, const char *why);
 bool flow_station_up(const flow_station *st);
+/* Would station_offer take `it` now? The same answer, without its side
+ * effects (for the checker and the stall report). */
+bool flow_station_takes(const flow_station *st, const flow_item *it);
+/* An assembly's kit has every part of its bill. */
+bool flow_station_kit_complete(const flow_station *st);
 
 /* flow_downtime.c: failures, maintenance and shifts of one station. */
 int flow_downtime_start(flow_station *st, ft_error *err);
@@ -239,6 +244,8 @@ struct flow_source {
 };
 
 flow_source *flow_source_new(struct flow_factory *f, const model_source *def);
+/* Has it released (or holds ready) as many items as its `limit`? */
+bool flow_source_limit_reached(const flow_source *src);
 /* Can the source still release an item of `product` (now or later)? */
 bool flow_source_may_release(const flow_source *src, int product);
 void flow_source_free(flow_source *src);

@@ -18,7 +18,7 @@
 
 static void arrival_event(sim *s, void *obj, intptr_t arg);
 
-static bool limit_reached(const flow_source *src)
+bool flow_source_limit_reached(const flow_source *src)
 {
     return src->def->limit > 0 && src->released + src->backlog.count >= src->def->limit;
 }
@@ -59,7 +59,8 @@ static void release(flow_source *src)
             if (src->def->kind == MODEL_SOURCE_ORDERS) {
                 if (!next_due(src))
                     break;
-            } else if (src->def->kind != MODEL_SOURCE_ALWAYS || limit_reached(src)) {
+            } else if (src->def->kind != MODEL_SOURCE_ALWAYS ||
+                       flow_source_limit_reached(src)) {
                 break;
             } else {
                 add_to_backlog(src, src->def->product, src->def->quantity);
@@ -81,7 +82,7 @@ static void release(flow_source *src)
         flow_trace(f, FT_EVENT_RELEASE, src->obj.name, it, "");
     }
     if (src->def->kind == MODEL_SOURCE_INTERARRIVAL && !src->backlog.head &&
-        src->next == SIM_NO_EVENT && !limit_reached(src))
+        src->next == SIM_NO_EVENT && !flow_source_limit_reached(src))
         src->next = sim_schedule(f->s, sim_dist_sample(&src->def->interarrival_s, &src->rng),
                                  arrival_event, src, 0);
 }
@@ -115,7 +116,7 @@ bool flow_source_may_release(const flow_source *src, int product)
     for (const flow_item *it = src->backlog.head; it; it = it->next)
         if (it->product == product)
             return true;
-    if (limit_reached(src))
+    if (flow_source_limit_reached(src))
         return false;
     switch (d->kind) {
     case MODEL_SOURCE_INTERARRIVAL:

@@ -62,21 +62,13 @@ static int longest_idle(const flow_station *st)
     return k;
 }
 
-/* Would the station, with a server idle, take `it` now? Everything for a
- * process, split or inspection; for an assembly a part its kit still
- * needs, or anything once the kit is complete (it should have started). */
+/* Would the station, up with a server idle, take `it` now? What it would
+ * take (flow_station_takes), or for an assembly with a complete kit
+ * anything at all: the kit itself should have started. */
 static bool would_take(const flow_station *st, const flow_item *it)
 {
-    const model_station *d = st->def;
-    if (d->kind != MODEL_STATION_ASSEMBLY)
-        return true;
-    bool complete = true, wanted = false;
-    for (size_t i = 0; i < d->n_bom; i++) {
-        bool short_of = st->kit_have[i] < d->bom[i].count;
-        complete &= !short_of;
-        wanted |= short_of && d->bom[i].product == it->product;
-    }
-    return complete || wanted;
+    return flow_station_takes(st, it) ||
+           (st->def->kind == MODEL_STATION_ASSEMBLY && flow_station_kit_complete(st));
 }
 
 static void station_stalled(flow_factory *f, flow_station *st, double now)

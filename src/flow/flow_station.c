@@ -156,7 +156,7 @@ static int idle_server(const flow_station *st)
 
 /* ---- assembly kits ------------------------------------------------------ */
 
-static bool kit_complete(const flow_station *st)
+bool flow_station_kit_complete(const flow_station *st)
 {
     for (size_t i = 0; i < st->def->n_bom; i++)
         if (st->kit_have[i] < st->def->bom[i].count)
@@ -177,7 +177,7 @@ static int step_index(const model_desc *m, int product, int station)
 static void try_assemble(flow_station *st)
 {
     int k;
-    if (!flow_station_up(st) || !kit_complete(st) || (k = idle_server(st)) < 0)
+    if (!flow_station_up(st) || !flow_station_kit_complete(st) || (k = idle_server(st)) < 0)
         return;
     flow_factory *f = st->obj.f;
     int p = st->def->produces;
@@ -196,7 +196,7 @@ static void try_assemble(flow_station *st)
 
 static flow_answer kit_offer(flow_station *st, flow_item *it)
 {
-    if (kit_complete(st))
+    if (flow_station_kit_complete(st))
         return FLOW_FULL;
     for (size_t i = 0; i < st->def->n_bom; i++) {
         if (st->def->bom[i].product != it->product)
@@ -215,6 +215,20 @@ static flow_answer kit_offer(flow_station *st, flow_item *it)
 }
 
 /* ---- the protocol ------------------------------------------------------- */
+
+bool flow_station_takes(const flow_station *st, const flow_item *it)
+{
+    if (!flow_station_up(st))
+        return false;
+    if (st->def->kind != MODEL_STATION_ASSEMBLY)
+        return st->n_local[SRV_IDLE] > 0;
+    if (flow_station_kit_complete(st))
+        return false;
+    for (size_t i = 0; i < st->def->n_bom; i++)
+        if (st->def->bom[i].product == it->product)
+            return st->kit_have[i] < st->def->bom[i].count;
+    return false;
+}
 
 static flow_answer station_offer(flow_obj *self, flow_item *it, flow_obj *from)
 {
