@@ -13,35 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_folder.h"
 #include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char SEPARATOR[] = "\n#---csv---\n";
-
-/* A private folder for the model path and its order list, made once per
- * process (the harness's only state). */
-static char folder[64];
-static char model_path[96], csv_path[96];
-
-static void remove_folder(void)
-{
-    unlink(csv_path);
-    rmdir(folder);
-}
-
-static int setup(void)
-{
-    if (folder[0])
-        return 0;
-    snprintf(folder, sizeof folder, "/tmp/fabtwin-fuzz-XXXXXX");
-    if (!mkdtemp(folder))
-        return -1;
-    snprintf(model_path, sizeof model_path, "%s/fuzz.yaml", folder);
-    snprintf(csv_path, sizeof csv_path, "%s/f.csv", folder);
-    atexit(remove_folder);
-    return 0;
-}
 
 static const uint8_t *find(const uint8_t *s, size_t n, const char *needle)
 {
@@ -54,15 +31,15 @@ static const uint8_t *find(const uint8_t *s, size_t n, const char *needle)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (setup())
+    if (fuzz_folder_setup("fuzz.yaml", "f.csv"))
         abort();
     size_t yaml_len = size;
     const uint8_t *sep = find(data, size, SEPARATOR);
-    unlink(csv_path);
+    unlink(fuzz_csv_path);
     if (sep) {
         yaml_len = (size_t)(sep - data);
         const uint8_t *csv = sep + strlen(SEPARATOR);
-        FILE *f = fopen(csv_path, "wb");
+        FILE *f = fopen(fuzz_csv_path, "wb");
         if (!f)
             abort();
         fwrite(csv, 1, size - (size_t)(csv - data), f);
@@ -70,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ft_error err;
     memset(&err, 0, sizeof err);
-    model_desc *m = model_load_string((const char *)data, yaml_len, model_path, &err);
+    model_desc *m = model_load_string((const char *)data, yaml_len, fuzz_model_path, &err);
     if (!m) {
         /* every failure says something, and a position is never negative */
         if (!err.msg[0] || err.line < 0 || err.col < 0)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fabtwin/fabtwin.h"
+#include "fuzz_folder.h"
 #include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,46 +38,23 @@ static const char MODEL[] = "model: orders\n"
                             "stations:\n"
                             "  - { name: press }\n";
 
-/* A private folder for the model path and its order list, made once per
- * process (the harness's only state). */
-static char folder[64];
-static char model_path[96], csv_path[96];
-
-static void remove_folder(void)
-{
-    unlink(csv_path);
-    rmdir(folder);
-}
-
-static int setup(void)
-{
-    if (folder[0])
-        return 0;
-    snprintf(folder, sizeof folder, "/tmp/fabtwin-fuzz-orders-XXXXXX");
-    if (!mkdtemp(folder))
-        return -1;
-    snprintf(model_path, sizeof model_path, "%s/model.yaml", folder);
-    snprintf(csv_path, sizeof csv_path, "%s/orders.csv", folder);
-    atexit(remove_folder);
-    return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (setup())
+    if (fuzz_folder_setup("model.yaml", "orders.csv"))
         abort();
-    FILE *f = fopen(csv_path, "wb");
+    FILE *f = fopen(fuzz_csv_path, "wb");
     if (!f)
         abort();
     fwrite(data, 1, size, f);
     fclose(f);
     ft_error err;
     memset(&err, 0, sizeof err);
-    model_desc *m = model_load_string(MODEL, strlen(MODEL), model_path, &err);
+    model_desc *m = model_load_string(MODEL, strlen(MODEL), fuzz_model_path, &err);
     if (!m) {
         /* an error in the list names the CSV file; about the list as a whole
          * (unreadable, no orders), the model's `orders` value */
-        bool in_csv = strcmp(err.file, csv_path) == 0, at_value = strcmp(err.file, model_path) == 0;
+        bool in_csv = strcmp(err.file, fuzz_csv_path) == 0,
+             at_value = strcmp(err.file, fuzz_model_path) == 0;
         if (!err.msg[0] || err.line < 0 || err.col < 0 || !(in_csv || at_value))
             abort();
         return 0;
