@@ -26,10 +26,7 @@ size_t agv_fleet_stalled(const agv_fleet *fl, double *since_s)
             idle = i;
     if (idle < 0)
         return 0;
-    double oldest = fl->req[0].t_s;
-    for (size_t k = 1; k < fl->n_req; k++)
-        if (fl->req[k].t_s < oldest)
-            oldest = fl->req[k].t_s;
+    double oldest = fl->req[0].t_s; /* open requests stay in arrival order */
     *since_s = oldest > fl->v[idle].idle_since_s ? oldest : fl->v[idle].idle_since_s;
     return fl->n_req;
 }

@@ -89,21 +89,24 @@ void flow_item_free(flow_factory *f, flow_item *it)
 void flow_item_created(flow_factory *f, flow_item *it)
 {
     it->entered_s = flow_now(f);
-    f->products[it->product].in_plant++;
     stats_level_add(&f->wip, flow_now(f), 1);
     f->products[it->product].ledger_in++;
 }
 
+long flow_product_in_plant(const flow_factory *f, int product)
+{
+    const flow_product_stats *ps = &f->products[product];
+    return (long)(ps->ledger_in - ps->ledger_produced - ps->ledger_scrapped - ps->ledger_consumed);
+}
+
 void flow_item_uncreated(flow_factory *f, flow_item *it)
 {
-    f->products[it->product].in_plant--;
     stats_level_add(&f->wip, flow_now(f), -1);
     f->products[it->product].ledger_in--;
 }
 
 static void item_departs(flow_factory *f, flow_item *it)
 {
-    f->products[it->product].in_plant--;
     stats_level_add(&f->wip, flow_now(f), -1);
     f->exits++;
     f->sojourn_sum_s += flow_now(f) - it->entered_s;

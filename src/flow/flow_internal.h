@@ -274,7 +274,6 @@ void flow_pickup_unloaded(void *factory, int vehicle, int pickup, int dest, int 
 /* ---- the factory -------------------------------------------------------- */
 
 typedef struct flow_product_stats {
-    long in_plant;              /* items of the product in the plant now */
     uint64_t produced, scrapped, consumed;
     double quantity;
     stats_tally *cycle;
@@ -367,6 +366,9 @@ void flow_item_created(flow_factory *f, flow_item *it);
 /* Undo flow_item_created: a released item the plant refused after all
  * leaves the WIP count as if it had never entered. */
 void flow_item_uncreated(flow_factory *f, flow_item *it);
+/* Items of `product` in the plant now, from the ledger (flow_check.c checks
+ * it against the items themselves). */
+long flow_product_in_plant(const flow_factory *f, int product);
 
 /* flow_check.c: free the checker's state. */
 void flow_check_free(flow_checker *c);

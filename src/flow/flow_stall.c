@@ -97,7 +97,7 @@ static void station_stalled(flow_factory *f, flow_station *st, double now)
 static bool may_appear(const flow_factory *f, int product, long per_kit)
 {
     const model_desc *m = f->m;
-    if (f->products[product].in_plant >= per_kit)
+    if (flow_product_in_plant(f, product) >= per_kit)
         return true;
     for (size_t i = 0; i < m->n_stations; i++)
         if (m->stations[i].produces == product)
